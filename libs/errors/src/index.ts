@@ -1,0 +1,2 @@
+export { QuantError, isRetriable, describeError } from './quant-error';
+export type { QuantErrorOptions } from './quant-error';

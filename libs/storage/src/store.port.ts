@@ -1,0 +1,50 @@
+/**
+ * The ClickHouse store port. Two connections implement it over @clickhouse/client: embedded chdb
+ * (a data directory, the default) and a ClickHouse server URL.
+ *
+ * SQL is written once with bound parameters in ClickHouse syntax (`{name:Type}`); the adapter binds
+ * them natively where the server supports query parameters and otherwise formats the typed values on
+ * the client with one tested quoting function. Never build SQL from values by hand.
+ */
+
+export type ParamValue = string | number | bigint | boolean | Date | null | ParamValue[];
+export type QueryParams = Record<string, ParamValue>;
+
+export interface Migration {
+  /** Positive integer, strictly increasing; never renumber or edit an applied migration. */
+  id: number;
+  name: string;
+  /** Statements run in order. Use `{db}` nowhere: tables live in the store's database. */
+  statements: string[];
+}
+
+export interface MigrationReport {
+  applied: Array<{ id: number; name: string }>;
+  alreadyApplied: number;
+}
+
+export interface StoreInfo {
+  kind: 'chdb' | 'server';
+  /** ClickHouse version string, e.g. '26.7.2.1' or '18.16.1'. */
+  version: string;
+  /** Where: the data directory or the server URL without credentials. */
+  location: string;
+  database: string;
+}
+
+export interface Store {
+  info(): Promise<StoreInfo>;
+  /** DDL and statements without a result. */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  /** A SELECT returning rows as plain objects (JSONEachRow semantics: 64-bit ints come back as strings). */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** Inserts rows as JSONEachRow. Rows must have the table's column names as keys. */
+  insert<T extends Record<string, unknown>>(table: string, rows: readonly T[]): Promise<void>;
+  /** Applies the forward-only migrations not yet in the ledger table, in id order. */
+  migrate(migrations: readonly Migration[]): Promise<MigrationReport>;
+  close(): Promise<void>;
+}
+
+/** Default embedded store location for the `quant` command. */
+export const DEFAULT_STORE_DIR = './.quant/store';
+export const MIGRATION_LEDGER_TABLE = 'schema_migrations';

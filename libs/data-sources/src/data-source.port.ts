@@ -116,7 +116,42 @@ export interface DataSource {
   /** The trading calendar the source knows (may be empty for sources without one). */
   calendar(): Promise<string[]>;
   instruments(): Promise<InstrumentInfo[]>;
-  /** Point-in-time membership of a named universe (csi300...), when the source has it. */
-  universe?(name: string): Promise<UniverseSpell[]>;
+  /**
+   * Point-in-time membership of a named universe (csi300...), when the source has it. Lines that
+   * cannot be read (e.g. a code that is no instrument code) are skipped and passed to `onProblem`.
+   */
+  universe?(name: string, onProblem?: (problem: SourceProblem) => void): Promise<UniverseSpell[]>;
   read(options?: ReadOptions): AsyncIterable<SourceBatch>;
+}
+
+/** One real-time quote snapshot (intraday), raw prices in CNY. */
+export interface RawQuote {
+  /** Canonical code, `SH600000`. */
+  code: string;
+  /** Epoch ms of the quote as the vendor stamps it (not when it was polled). */
+  time: number;
+  price: number;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  preClose: number | null;
+  /** Cumulative shares traded today. */
+  volume: number | null;
+  /** Cumulative CNY traded today. */
+  amount: number | null;
+  origin: RecordOrigin;
+}
+
+/** What one poll yields: the quotes that changed since the last poll, and what could not be read. */
+export interface QuoteBatch {
+  /** Epoch ms when the poll completed. */
+  polledAt: number;
+  quotes: RawQuote[];
+  problems: SourceProblem[];
+}
+
+/** The real-time side of the port: a stream of polls that ends when the caller stops iterating or aborts. */
+export interface QuoteSource {
+  readonly name: string;
+  poll(signal?: AbortSignal): AsyncIterable<QuoteBatch>;
 }

@@ -1,0 +1,2 @@
+export { FeaturesModule, featuresService } from './features.module';
+export { FeaturesEventsHandler } from './features-events.handler';

@@ -1,0 +1,2 @@
+export { FeedbackModule, feedbackService } from './feedback.module';
+export { FeedbackEventsHandler } from './feedback-events.handler';

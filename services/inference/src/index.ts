@@ -1,0 +1,2 @@
+export { InferenceModule, inferenceService } from './inference.module';
+export { InferenceEventsHandler } from './inference-events.handler';

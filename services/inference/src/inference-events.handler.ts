@@ -1,0 +1,18 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Topics } from '@quant/contracts';
+import type { HandlerRegistry, JsonLogger } from '@quant/runtime';
+import { EventTally, HANDLER_REGISTRY, RUNTIME_LOGGER, countingHandler } from '@quant/runtime';
+
+/**
+ * Placeholder handlers for the topics the inference service must consume. They count deliveries and
+ * drop redeliveries by eventId; scoring features with the served model arrives with a later issue.
+ */
+@Injectable()
+export class InferenceEventsHandler {
+  readonly tally = new EventTally();
+
+  constructor(@Inject(HANDLER_REGISTRY) registry: HandlerRegistry, @Inject(RUNTIME_LOGGER) logger: JsonLogger) {
+    const log = logger.child(InferenceEventsHandler.name);
+    registry.handle(Topics.featuresReady, countingHandler(this.tally, log));
+  }
+}

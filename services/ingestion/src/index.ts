@@ -1,0 +1,2 @@
+export { IngestionModule, ingestionService } from './ingestion.module';
+export { DailyBarPublisher } from './daily-bar.publisher';

@@ -1,0 +1,2 @@
+export { MonitoringModule, monitoringService } from './monitoring.module';
+export { MonitoringEventsHandler } from './monitoring-events.handler';

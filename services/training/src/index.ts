@@ -1,0 +1,2 @@
+export { TrainingModule, trainingService } from './training.module';
+export { TrainingEventsHandler } from './training-events.handler';

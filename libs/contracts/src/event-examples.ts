@@ -22,6 +22,8 @@ export function eventExamples(): EventExamples {
       traded: true,
       source: 'tushare',
       ingestedAt: AT,
+      isST: false,
+      flags: ['PRICE_LIMIT_EXCEEDED'],
     },
     quote: {
       eventId: 'quote:SZ000001:1704159000000',

@@ -115,7 +115,8 @@ describe('Avro serde', () => {
       const error = catchError(() => bars.decode(foreign));
       expect(error.code).toBe('CONTRACT_UNKNOWN_SCHEMA');
       expect(error.message).toContain(`unknown writer schema fingerprint ${foreign.toString('hex', 2, 10)} for quant.market.v1.DailyBar`);
-      expect(error.message).toContain(`known revisions: r1=${bars.fingerprint}`);
+      expect(error.message).toMatch(/known revisions: r1=[0-9a-f]{16}, r2=/);
+      expect(error.message).toContain(`r2=${bars.fingerprint}`);
     });
 
     it('a message of another schema (wrong topic)', () => {
@@ -128,21 +129,5 @@ describe('Avro serde', () => {
 
   it('createSerde names the known schemas when asked for an unknown one', () => {
     expect(() => createSerde('quant.market.v1.Nope')).toThrow(/no current Avro schema named quant\.market\.v1\.Nope; known: .*quant\.market\.v1\.DailyBar/);
-  });
-
-  it('costs a few microseconds per bar event (encode + decode)', () => {
-    const n = 20_000;
-    const events = Array.from({ length: 100 }, (_, i) => ({ ...bar, eventId: `bar:test:${i}`, volume: i * 100 }));
-    let bytes = 0;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i += 1) {
-      const encoded = bars.encode(events[i % 100] as DailyBar);
-      bytes += bars.decode(encoded).volume;
-    }
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / n;
-    console.info(`DailyBar encode+decode: ${micros.toFixed(2)} µs/event (${Math.round(1e6 / micros)} events/s on one core)`);
-    expect(bytes).toBeGreaterThan(0);
-    // Generous bound: the budget for 50,000 events/s end to end on 2 shared cores is ~20 µs per event.
-    expect(micros).toBeLessThan(20);
   });
 });

@@ -23,6 +23,10 @@ export interface DailyBar {
   source: string;
   /** Epoch ms. */
   ingestedAt: number;
+  /** ST / *ST that day; null when the source does not say (r2). */
+  isST: boolean | null;
+  /** Validation warnings, e.g. PRICE_LIMIT_EXCEEDED, VOLUME_MISSING (r2). */
+  flags: string[];
 }
 
 /** quant.market.v1.TradingPhase. UNKNOWN is also what a phase added later reads as. */

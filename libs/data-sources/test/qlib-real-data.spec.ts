@@ -64,6 +64,5 @@ describe.skipIf(!present)('Qlib source on the real dataset', () => {
     expect(got.size).toBe(expected.size);
     // Only NaN closes inside a series are problems in this dataset (SH000852 2011, three on 2012-09-10).
     expect(Object.keys(problems)).toEqual(['BIN_NAN_CLOSE']);
-    expect(ms).toBeLessThan(20_000);
   });
 });

@@ -1,0 +1,10 @@
+export { openStore } from './clickhouse-store.adapter';
+export type { OpenStoreOptions } from './clickhouse-store.adapter';
+export { DEFAULT_STORE_DIR, MIGRATION_LEDGER_TABLE } from './store.port';
+export type { Store, StoreInfo, StoreCapabilities, Migration, MigrationReport, QueryParams, ParamValue } from './store.port';
+export { bindParams, formatParamValue, quoteString, scanPlaceholders, SUPPORTED_PARAM_TYPES } from './clickhouse-params';
+export type { ParamFormatOptions, Placeholder } from './clickhouse-params';
+export { migrationChecksum } from './migration.plan';
+export { parseStoreLocation, DEFAULT_DATABASE } from './store-location';
+export type { StoreLocation } from './store-location';
+export { activeChdbPath } from './chdb-engine.registry';

@@ -16,6 +16,7 @@ export interface OutgoingMessage {
   headers?: Headers;
 }
 
+/** Treat as read-only: the in-process bus hands the same frozen object to every delivery. */
 export interface BusMessage {
   topic: string;
   partition: number;
@@ -61,11 +62,19 @@ export interface DeadLetterCodec {
 }
 
 export interface HandlerContext {
-  /** Resolves when the subscription is stopping; long handlers may finish early and let redelivery happen. */
+  /**
+   * Aborted when the subscription starts stopping. A long handler may give up early by throwing: a
+   * failure after the abort is neither retried nor dead-lettered, the batch stays uncommitted and is
+   * redelivered to the next owner of the partition. Resolving means success (the batch is committed).
+   */
   readonly signal: AbortSignal;
 }
 
-/** Handles a batch of messages from one partition, in order. Throwing fails the batch (see SubscribeOptions). */
+/**
+ * Handles a batch of messages from one partition, in order. Throwing fails the batch (see SubscribeOptions).
+ * The handler runs in the OpenTelemetry context carried by the first message's headers; use
+ * `traceContextOf(message)` for a per-message context.
+ */
 export type BatchHandler = (messages: BusMessage[], context: HandlerContext) => Promise<void>;
 
 export interface SubscribeOptions {
@@ -85,18 +94,30 @@ export interface SubscribeOptions {
   deadLetterTopic?: string;
   /** Largest batch handed to the handler. Default 500. */
   maxBatchSize?: number;
+  /**
+   * How long stop() waits for an in-flight batch. Past it the batch is abandoned uncommitted (it will be
+   * redelivered), as if the process had been killed. Default 30000.
+   */
+  shutdownTimeoutMs?: number;
 }
 
 export interface Subscription {
-  /** Stops fetching, lets the in-flight batch finish, commits what was handled, leaves the group. */
+  /**
+   * Stops fetching, lets the in-flight batch finish (up to shutdownTimeoutMs), commits what was
+   * handled, leaves the group. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
 export interface MessageBus {
   readonly kind: 'kafka' | 'in-process';
-  /** Creates missing topics (idempotent). */
+  /** Creates missing topics (idempotent); an existing topic is left as it is (partitions never change). */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
-  /** Resolves when every message is durably accepted (Kafka: acks=all, idempotent producer). */
+  /**
+   * Resolves when every message is durably accepted (Kafka: acks=all, idempotent producer). The active
+   * OpenTelemetry context is injected into each message's headers (W3C traceparent) unless the message
+   * already carries one. A topic that does not exist is created with one partition (Kafka's default).
+   */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Stops every subscription, flushes the producer and disconnects. */

@@ -148,7 +148,7 @@ kafka_format() {
   # A cluster id is a base64url-encoded 16-byte UUID (what `StorageTool random-uuid` prints).
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   log "formatting Kafka storage in $KAFKA_DATA (cluster id $cluster_id)"
-  if ! "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$KAFKA_PROPS" >"$KAFKA_STATE/format.log" 2>&1; then
+  if ! "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted --cluster-id="$cluster_id" -c "$KAFKA_PROPS" >"$KAFKA_STATE/format.log" 2>&1; then
     show_log_tail "$KAFKA_STATE/format.log"
     die "kafka.tools.StorageTool format failed (log: $KAFKA_STATE/format.log)"
   fi

@@ -96,7 +96,39 @@ async function invoke(driver: PartitionDriver, messages: BusMessage[]): Promise<
   );
   // A handler abandoned at shutdown keeps running detached; its late rejection must not go unhandled.
   run.catch(() => undefined);
-  return Promise.race([run, driver.abandoned.then((): typeof ABANDONED => ABANDONED)]);
+  // Not Promise.race: racing against the long-lived `abandoned` promise would attach one reaction
+  // to it per batch, each keeping its batch reachable until shutdown (a leak of every message ever
+  // handled). A listener that is removed when the handler settles keeps memory flat.
+  return new Promise((resolve, reject) => {
+    const off = onAbandoned(driver.abandoned, () => resolve(ABANDONED));
+    run.then(
+      (value) => {
+        off();
+        resolve(value);
+      },
+      (error: unknown) => {
+        off();
+        reject(error);
+      },
+    );
+  });
+}
+
+const abandonListeners = new WeakMap<Promise<void>, Set<() => void>>();
+
+/** Registers a listener on an `abandoned` promise through one shared reaction per promise. */
+function onAbandoned(abandoned: Promise<void>, listener: () => void): () => void {
+  let listeners = abandonListeners.get(abandoned);
+  if (!listeners) {
+    const set = new Set<() => void>();
+    listeners = set;
+    abandonListeners.set(abandoned, set);
+    void abandoned.then(() => {
+      for (const l of [...set]) l();
+    });
+  }
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 /** Calls the handler, retrying retriable errors with exponential backoff up to maxRetries. */

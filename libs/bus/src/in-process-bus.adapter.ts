@@ -32,6 +32,13 @@ export interface InProcessBusOptions {
    * resumes at the oldest retained one, as with Kafka retention). Default: keep everything.
    */
   maxMessagesPerPartition?: number;
+  /**
+   * Drop messages once every consumer group subscribed to their topic has committed past them.
+   * For one-process pipelines (the `quant` command) whose consumers all exist before the data flows:
+   * memory then follows the consumer lag, not the volume. A group that subscribes later starts at the
+   * oldest message still held. Default false (keep, as Kafka's time retention would).
+   */
+  trimConsumed?: boolean;
   /** Errors the bus cannot hand to a caller (a dead letter that could not be encoded). Default: console.error. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -70,6 +77,14 @@ class PartitionLog {
 
   notify(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /** Forgets messages before `offset`, in steps so trimming costs O(1) amortised per message. */
+  trimTo(offset: number): void {
+    const drop = Math.min(offset, this.endOffset) - this.base;
+    if (drop < Math.max(1024, this.messages.length >> 2)) return;
+    this.messages = this.messages.slice(drop);
+    this.base += drop;
   }
 
   read(from: number, max: number): StoredMessage[] {
@@ -222,6 +237,7 @@ class PartitionWorker {
       commit: async (message) => {
         const next = Number(message.offset) + 1;
         if (next > (this.group.committed.get(key) ?? -1)) this.group.committed.set(key, next);
+        this.bus.trimConsumed(this.topic, this.partition);
       },
       deadLetter: async (record) => this.bus.publishDeadLetter(owner.options.deadLetterTopic, record),
     };
@@ -235,6 +251,7 @@ class InProcessBus implements MessageBus {
   private readonly subscriptions = new Set<Subscription>();
   private readonly codec: DeadLetterCodec;
   private readonly maxMessagesPerPartition: number;
+  private readonly trimConsumedMessages: boolean;
   private readonly onError: (error: unknown, where: string) => void;
   private nextMemberId = 1;
   private closed = false;
@@ -244,6 +261,7 @@ class InProcessBus implements MessageBus {
     const max = options.maxMessagesPerPartition ?? Number.POSITIVE_INFINITY;
     if (!(max >= 1)) throw new RangeError(`createInProcessBus: maxMessagesPerPartition must be >= 1, got ${String(max)}`);
     this.maxMessagesPerPartition = max;
+    this.trimConsumedMessages = options.trimConsumed ?? false;
     this.onError =
       options.onError ??
       ((error, where) => {
@@ -305,6 +323,23 @@ class InProcessBus implements MessageBus {
       touched.add(log);
     }
     for (const log of touched) log.notify();
+  }
+
+  /** With trimConsumed: drops what every group subscribed to the topic has committed. */
+  trimConsumed(topicName: string, partition: number): void {
+    if (!this.trimConsumedMessages) return;
+    const log = this.topics.get(topicName)?.partitions[partition];
+    if (!log) return;
+    const key = tpKey(topicName, partition);
+    let low = Number.POSITIVE_INFINITY;
+    for (const group of this.groups.values()) {
+      if (!group.members.some((m) => m.topics.has(topicName))) continue;
+      const committed = group.committed.get(key);
+      // A subscribed group that has not started on this partition yet may still want all of it.
+      if (committed === undefined) return;
+      low = Math.min(low, committed);
+    }
+    if (Number.isFinite(low)) log.trimTo(low);
   }
 
   /** Dead letters bypass the closed check: they are written by stopping subscriptions. */

@@ -140,4 +140,47 @@ describe('in-process bus', () => {
     expect(encoded).toEqual(['TypeError']);
     await bus.close();
   });
+
+  it('with trimConsumed, forgets only what every subscribed group committed', async () => {
+    const bus = createInProcessBus({ trimConsumed: true });
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    const fast = collector(bus, 'fast', 't');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowGot: BusMessage[] = [];
+    const slow = bus.subscribe({
+      groupId: 'slow',
+      topics: ['t'],
+      handler: async (ms) => {
+        await gate;
+        slowGot.push(...ms);
+      },
+    });
+    await Promise.all([fast.subscription, slow]);
+    await bus.publish('t', Array.from({ length: 5000 }, (_, i) => msg('k', i)));
+    await until(() => fast.got.length === 5000, 'the fast group');
+    // The slow group holds its first batch: nothing it has not committed may be dropped.
+    release();
+    await until(() => slowGot.length === 5000, 'the slow group');
+    expect(values(slowGot)).toEqual(Array.from({ length: 5000 }, (_, i) => String(i)));
+    // Both groups committed everything: a group joining now finds the consumed messages gone.
+    const late = collector(bus, 'late', 't', { fromBeginning: true });
+    await late.subscription;
+    await bus.publish('t', [msg('k', 5000)]);
+    await until(() => late.got.some((m) => m.value.toString() === '5000'), 'the late group');
+    expect(late.got.length).toBeLessThan(5001);
+    await bus.close();
+  });
+
+  it('without trimConsumed keeps consumed messages for later groups', async () => {
+    const bus = createInProcessBus();
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    const first = collector(bus, 'first', 't');
+    await first.subscription;
+    await bus.publish('t', Array.from({ length: 5000 }, (_, i) => msg('k', i)));
+    await until(() => first.got.length === 5000, 'the first group');
+    const late = collector(bus, 'late', 't', { fromBeginning: true });
+    await until(() => late.got.length === 5000, 'the late group');
+    await bus.close();
+  });
 });

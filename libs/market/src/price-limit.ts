@@ -1,4 +1,5 @@
 import { QuantError } from '@quant/errors';
+import type { Board } from './instrument-code';
 import { boardOf } from './instrument-code';
 
 /** What a limit check needs to know about an instrument on a day. */
@@ -12,6 +13,8 @@ export interface LimitContext {
   listDate?: string;
   /** Sessions since listing: 0 on the listing day. Undefined means a seasoned stock. */
   sessionsSinceListing?: number;
+  /** The code's board when the caller already knows it (saves parsing the code on hot paths). */
+  board?: Board;
 }
 
 /** Daily move limits as fractions of the previous close; null means no limit on that side. */
@@ -42,7 +45,7 @@ function isNewListing(ctx: LimitContext, freeSessions: number, regimeStart: stri
  * Indices have no limit (they are not tradable).
  */
 export function priceLimitRule(ctx: LimitContext): PriceLimitRule {
-  const board = boardOf(ctx.code);
+  const board = ctx.board ?? boardOf(ctx.code);
   const st = ctx.isST === true;
   const age = ctx.sessionsSinceListing;
   switch (board) {

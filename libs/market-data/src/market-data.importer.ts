@@ -129,7 +129,14 @@ export async function importMarketData(options: ImportOptions): Promise<ImportRe
   // (CSV) relies on what the store already knows.
   const sourceCalendar = await source.calendar();
   if (sourceCalendar.length > 0) await repository.saveCalendar(market, sourceCalendar, source.name);
-  const calendarDays = sourceCalendar.length > 0 ? sourceCalendar : await repository.calendar(market);
+  // A source without a calendar (CSV, news) may bring days after the last one the store knows:
+  // weekdays up to `to` (default today) count as trading days there, and those that receive a bar are
+  // added to the stored calendar. Holidays inside the known calendar still reject.
+  const storedCalendar = sourceCalendar.length > 0 ? [] : await repository.calendar(market);
+  const calendarDays =
+    sourceCalendar.length > 0 ? sourceCalendar : storedCalendar.length > 0 ? extendWithWeekdays(storedCalendar, options.to ?? isoToday(now())) : [];
+  const knownCalendarEnd = storedCalendar[storedCalendar.length - 1] ?? null;
+  const newCalendarDays = new Set<string>();
   const sourceInstruments = await source.instruments();
   await repository.saveInstruments(sourceInstruments, source.name);
   const listings = new Map<string, { firstDate: string }>();
@@ -154,6 +161,7 @@ export async function importMarketData(options: ImportOptions): Promise<ImportRe
   }
 
   const stored = options.full ? new Map<string, { lastDate: string; lastAdjustedClose: number | null }>() : await repository.lastBars();
+  const storedValuations = options.full ? new Map<string, string>() : await repository.lastValuationDates();
   const lastAdjustedClose = new Map<string, number>();
   for (const [code, s] of stored) if (s.lastAdjustedClose !== null) lastAdjustedClose.set(code, s.lastAdjustedClose);
   const calendar = calendarDays.length > 0 ? new TradingCalendar(calendarDays) : null;
@@ -226,10 +234,11 @@ export async function importMarketData(options: ImportOptions): Promise<ImportRe
       if (bar.flags.length > 0) report.flagged += 1;
       if (report.from === null || bar.date < report.from) report.from = bar.date;
       if (report.to === null || bar.date > report.to) report.to = bar.date;
+      if (knownCalendarEnd !== null && bar.date > knownCalendarEnd) newCalendarDays.add(bar.date);
     }
     for (const v of batch.valuations) {
       if (!inRange(v.code, v.date, codes, options.from, options.to)) continue;
-      const last = stored.get(v.code)?.lastDate;
+      const last = storedValuations.get(v.code);
       if (last !== undefined && v.date <= last) continue;
       enqueue(Topics.fundamental, toFundamentalEvent(v, source.name, ingestedAt, isST.get(`${v.code}|${v.date}`) ?? null));
       report.valuations += 1;
@@ -242,8 +251,30 @@ export async function importMarketData(options: ImportOptions): Promise<ImportRe
     await flush(false);
   }
   await flush(true);
+  if (newCalendarDays.size > 0) await repository.saveCalendar(market, [...newCalendarDays].sort(), source.name);
   report.instruments = codesSeen.size;
   return report;
+}
+
+/** Weekdays after the last known day, up to `until` inclusive, appended to the known days. */
+export function extendWithWeekdays(days: readonly string[], until: string): string[] {
+  const out = [...days];
+  const last = days[days.length - 1];
+  if (last === undefined) return out;
+  const t = new Date(`${last}T00:00:00Z`);
+  for (;;) {
+    t.setUTCDate(t.getUTCDate() + 1);
+    const day = t.toISOString().slice(0, 10);
+    if (day > until) break;
+    const wd = t.getUTCDay();
+    if (wd !== 0 && wd !== 6) out.push(day);
+  }
+  return out;
+}
+
+function isoToday(epochMs: number): string {
+  // Trading days are Shanghai days.
+  return new Date(epochMs + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 function inRange(code: string, date: string, codes: Set<string> | null, from?: string, to?: string): boolean {

@@ -90,11 +90,11 @@ export class MarketDataRepository {
   }
 
   async calendar(market: string): Promise<string[]> {
-    const rows = await this.store.query<{ date: string }>(
-      'SELECT DISTINCT toString(date) AS date FROM trading_calendar WHERE market = {market:String} ORDER BY date',
+    const rows = await this.store.query<{ day: string }>(
+      'SELECT DISTINCT toString(date) AS day FROM trading_calendar WHERE market = {market:String} ORDER BY day',
       { market },
     );
-    return rows.map((r) => r.date);
+    return rows.map((r) => r.day);
   }
 
   async saveInstruments(instruments: ReadonlyArray<{ code: string; firstDate: string; lastDate: string }>, source: string): Promise<void> {
@@ -174,6 +174,14 @@ export class MarketDataRepository {
     return out;
   }
 
+  /** Last stored valuation day per instrument (incremental import of valuations). */
+  async lastValuationDates(): Promise<Map<string, string>> {
+    const rows = await this.store.query<{ code: string; last_date: string }>(
+      'SELECT code, toString(max(date)) AS last_date FROM valuations GROUP BY code',
+    );
+    return new Map(rows.map((r) => [r.code, r.last_date]));
+  }
+
   /** Bars per instrument after deduplication. */
   async coverage(codes?: readonly string[]): Promise<InstrumentCoverage[]> {
     const where = codes && codes.length > 0 ? 'WHERE has({codes:Array(String)}, code)' : '';
@@ -187,14 +195,14 @@ export class MarketDataRepository {
 
   async bars(code: string, from: string, to: string): Promise<StoredBar[]> {
     const rows = await this.store.query<Record<string, unknown>>(
-      `SELECT code, toString(date) AS date, open, high, low, close, volume, amount, factor, traded, is_st, flags, source, event_id,
+      `SELECT code, toString(date) AS day, open, high, low, close, volume, amount, factor, traded, is_st, flags, source, event_id,
               toUnixTimestamp(ingested_at) AS ingested_at
        FROM daily_bars FINAL WHERE code = {code:String} AND date >= {from:Date} AND date <= {to:Date} ORDER BY date`,
       { code, from, to },
     );
     return rows.map((r) => ({
       code: String(r['code']),
-      date: String(r['date']),
+      date: String(r['day']),
       open: num(r['open']),
       high: num(r['high']),
       low: num(r['low']),

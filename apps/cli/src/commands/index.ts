@@ -1,8 +1,9 @@
 import type { CommandModule } from './command-module';
+import { dataCommand } from './data.command';
 import { infraCommand } from './infra.command';
 
 /**
  * Every top-level command, in `quant --help` order. Later issues add `data`, `features`, `train`,
  * `run` and `serve` here, one module each.
  */
-export const commandModules: readonly CommandModule[] = [infraCommand];
+export const commandModules: readonly CommandModule[] = [infraCommand, dataCommand];

@@ -1,2 +1,3 @@
 export { IngestionModule, ingestionService } from './ingestion.module';
-export { DailyBarPublisher } from './daily-bar.publisher';
+export { MarketDataStoreWriter, STORE_WRITER_GROUP } from './market-data.store-writer';
+export { ImportController } from './import.controller';

@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
 import { Topics } from '@quant/contracts';
 import type { ServiceDefinition } from '@quant/runtime';
-import { DailyBarPublisher } from './daily-bar.publisher';
+import { ImportController } from './import.controller';
+import { MarketDataStoreWriter } from './market-data.store-writer';
 
-@Module({ providers: [DailyBarPublisher], exports: [DailyBarPublisher] })
+@Module({ controllers: [ImportController], providers: [MarketDataStoreWriter], exports: [MarketDataStoreWriter] })
 export class IngestionModule {}
 
+/**
+ * Ingestion: `POST /imports` publishes validated market data as Avro events (rejects to the
+ * dead-letter topic); the store writer consumes them into ClickHouse idempotently.
+ */
 export const ingestionService: ServiceDefinition = {
   name: 'ingestion',
   module: IngestionModule,
   defaultHttpPort: 3101,
   consumes: [],
-  publishes: [Topics.dailyBar],
+  publishes: [Topics.dailyBar, Topics.fundamental, Topics.news],
 };

@@ -1,21 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusMessage } from '@quant/bus';
-import type { DailyBar } from '@quant/contracts';
-import { Topics, eventExamples, serdeFor } from '@quant/contracts';
+import { DEFAULT_DEAD_LETTER_TOPIC } from '@quant/bus';
+import { Topics, deadLetterCodec, serdeFor } from '@quant/contracts';
+import type { ImportReport } from '@quant/market-data';
 import type { TestService } from '@quant/runtime';
 import { bootServiceForTest, waitUntil } from '@quant/runtime';
-import { DailyBarPublisher } from '../src/daily-bar.publisher';
 import { ingestionService } from '../src/ingestion.module';
+import { MarketDataStoreWriter } from '../src/market-data.store-writer';
+import { writeBin } from './qlib-bin.fixture';
 
-// Ingestion consumes nothing yet; what it must do is publish bars others can decode.
+const dir = mkdtempSync(join(tmpdir(), 'quant-ingestion-qlib-'));
+const CAL = ['2021-01-04', '2021-01-05', '2021-01-06', '2021-01-07'];
+
 describe('ingestion service', () => {
   let harness: TestService;
 
   beforeAll(async () => {
+    writeBin.layout(dir, CAL, 'SH600000', [10, 10.5, Number.NaN, 10.2]);
     harness = await bootServiceForTest(ingestionService);
   });
   afterAll(async () => {
     await harness?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers GET /health with 200 and the bus and store up', async () => {
@@ -28,33 +37,57 @@ describe('ingestion service', () => {
     });
   });
 
-  it('subscribes to nothing', () => {
-    expect(harness.service.registry.topicNames()).toEqual([]);
-  });
-
-  it('publishes daily bars as Avro keyed by instrument code, with the event id header', async () => {
-    const received: BusMessage[] = [];
-    const subscription = await harness.service.bus.subscribe({
+  it('POST /imports publishes valid bars as Avro keyed by code, rejects as dead letters, and stores the bars', async () => {
+    const bars: BusMessage[] = [];
+    const dead: BusMessage[] = [];
+    const reader = await harness.service.bus.subscribe({
       groupId: 'test.ingestion-reader',
-      topics: [Topics.dailyBar.name],
+      topics: [Topics.dailyBar.name, DEFAULT_DEAD_LETTER_TOPIC],
       handler: async (messages) => {
-        received.push(...messages);
+        for (const m of messages) (m.topic === DEFAULT_DEAD_LETTER_TOPIC ? dead : bars).push(m);
       },
     });
-    const bar: DailyBar = eventExamples().dailyBar;
-    await harness.service.app.get(DailyBarPublisher).publish([bar]);
-    await waitUntil(() => received.length === 1, 'the bar reached a reader');
-    await subscription.stop();
-    const [message] = received;
-    expect(message?.key).toBe(bar.code);
-    expect(message?.headers['quant-event-id']).toBe(bar.eventId);
-    expect(serdeFor(Topics.dailyBar).decode(message!.value)).toEqual(bar);
+    const response = await fetch(`${harness.service.url}/imports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'qlib', dir }),
+    });
+    expect(response.status).toBe(202);
+    const report = (await response.json()) as ImportReport;
+    expect(report).toMatchObject({ bars: 3, rejected: 1, rejectedByReason: { BIN_NAN_CLOSE: 1 }, from: '2021-01-04', to: '2021-01-07' });
+
+    await waitUntil(() => bars.length === 3 && dead.length === 1, 'the events reached a reader');
+    await reader.stop();
+    expect(bars.map((m) => m.key)).toEqual(['SH600000', 'SH600000', 'SH600000']);
+    expect(serdeFor(Topics.dailyBar).decode(bars[0]!.value)).toMatchObject({ code: 'SH600000', date: '2021-01-04', close: 10, traded: true });
+    expect(deadLetterCodec.decode(dead[0]!.value)).toMatchObject({ errorCode: 'BIN_NAN_CLOSE', sourceTopic: Topics.dailyBar.name });
+
+    const writer = harness.service.app.get(MarketDataStoreWriter);
+    await waitUntil(() => writer.storedForRun(report.runId) === 3, 'the store writer stored the bars');
+    const coverage = await writer.repository.coverage();
+    expect(coverage).toEqual([{ code: 'SH600000', bars: 3, traded: 3, from: '2021-01-04', to: '2021-01-07' }]);
+  });
+
+  it('POST /imports refuses a bad request with a message naming the field', async () => {
+    const response = await fetch(`${harness.service.url}/imports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'bloomberg', dir }),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/source: Invalid option/);
+    const noDir = await fetch(`${harness.service.url}/imports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'qlib' }),
+    });
+    expect(noDir.status).toBe(400);
+    expect(JSON.stringify(await noDir.json())).toMatch(/--dir is required/);
   });
 
   it('shuts down gracefully', async () => {
     const report = await harness.close();
     expect(report.ok).toBe(true);
-    // Nothing to stop consuming: the step is skipped.
     expect(report.steps.map((s) => s.step)).toEqual(['close app', 'close bus', 'close store', 'shut down telemetry']);
   });
 });

@@ -296,15 +296,20 @@ class KafkaBus implements MessageBus {
   private async send(topic: string, messages: OutgoingMessage[], trace: Headers): Promise<void> {
     if (messages.length === 0) return;
     await this.connected('producer');
-    try {
-      await this.producer.send({
-        topic,
-        acks: -1,
-        compression: this.compression,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: withTraceHeaders(m.headers, trace) })),
-      });
-    } catch (error) {
-      throw fromKafkaError(error, `publish(${topic})`);
+    // kafkajs sends one record batch per partition; a batch over the broker's message.max.bytes
+    // (1 MiB by default) is refused whole. Splitting by size keeps any publish acceptable, and the
+    // sequential sends keep the order per key.
+    for (const chunk of chunksBySize(messages, MAX_SEND_BYTES)) {
+      try {
+        await this.producer.send({
+          topic,
+          acks: -1,
+          compression: this.compression,
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: withTraceHeaders(m.headers, trace) })),
+        });
+      } catch (error) {
+        throw fromKafkaError(error, `publish(${topic})`);
+      }
     }
   }
 
@@ -365,4 +370,28 @@ class KafkaBus implements MessageBus {
 
 export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   return new KafkaBus(options);
+}
+
+/** Bytes per send: half the broker's default message.max.bytes, leaving room for record overhead. */
+const MAX_SEND_BYTES = 512 * 1024;
+const RECORD_OVERHEAD_BYTES = 70;
+
+/** Consecutive chunks whose estimated encoded size stays under `limit` (a lone larger message goes alone). */
+export function chunksBySize(messages: readonly OutgoingMessage[], limit: number): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    let bytes = m.value.length + (m.key === null ? 0 : Buffer.byteLength(m.key)) + RECORD_OVERHEAD_BYTES;
+    for (const [k, v] of Object.entries(m.headers ?? {})) bytes += k.length + Buffer.byteLength(v);
+    if (current.length > 0 && size + bytes > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

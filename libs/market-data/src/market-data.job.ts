@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { MessageBus } from '@quant/bus';
 import { DEFAULT_DEAD_LETTER_TOPIC, createInProcessBus } from '@quant/bus';
@@ -82,6 +83,7 @@ export async function runImportJob(options: ImportJobOptions): Promise<ImportJob
   // The in-process bus forgets what every group committed, and the importer never runs further
   // ahead of the store consumer than MAX_LAG events: memory follows the lag, not the data volume.
   const bus = options.bus ?? createInProcessBus({ deadLetterCodec, trimConsumed: true });
+  if (options.rejectsFile) mkdirSync(dirname(options.rejectsFile), { recursive: true });
   const rejects = options.rejectsFile ? createWriteStream(options.rejectsFile, { encoding: 'utf8' }) : null;
   try {
     const repository = new MarketDataRepository(store);

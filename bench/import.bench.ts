@@ -5,8 +5,7 @@
  *   npx tsx bench/import.bench.ts [--target chdb|kafka-server] [--dir ../shared/data/cn/qlib]
  *   chdb: the one-process path (in-process bus, embedded store in a temp dir).
  *   kafka-server: the service path (Kafka at QUANT_KAFKA_BROKERS, ClickHouse at QUANT_CLICKHOUSE_URL,
- *   a fresh database dropped afterwards; the market-data topics are deleted first, so the run starts
- *   from empty topics as on a fresh broker).
+ *   a fresh database dropped afterwards, and topics of its own through a per-run topic prefix).
  * Peak RSS is the process's maxRSS (it includes chdb's native memory). Run each target in its own
  * process: maxRSS never goes down.
  */
@@ -14,11 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
-import { DEFAULT_DEAD_LETTER_TOPIC, createKafkaBus } from '@quant/bus';
+import { createKafkaBus } from '@quant/bus';
 import { deadLetterCodec } from '@quant/contracts';
 import { createQlibSource } from '@quant/data-sources';
-import { MARKET_DATA_TOPICS, runImportJob } from '@quant/market-data';
+import { runImportJob } from '@quant/market-data';
 import { openStore } from '@quant/storage';
 
 const { values: args } = parseArgs({
@@ -42,15 +40,8 @@ if (args.target === 'chdb') {
   const brokers = (process.env['QUANT_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
   const server = process.env['QUANT_CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
   const database = `import_bench_${Date.now()}`;
-  // Start from empty market-data topics: a fresh store consumer group reads from the beginning, and
-  // events left by earlier runs would otherwise be counted into this one's time.
-  const admin = new Kafka({ clientId: `${database}-admin`, brokers, logLevel: logLevel.ERROR }).admin();
-  await admin.connect();
-  const existing = new Set(await admin.listTopics());
-  const stale = [...MARKET_DATA_TOPICS.map((t) => t.name), DEFAULT_DEAD_LETTER_TOPIC].filter((t) => existing.has(t));
-  if (stale.length > 0) await admin.deleteTopics({ topics: stale, timeout: 30_000 });
-  await admin.disconnect();
-  const bus = createKafkaBus({ brokers, clientId: database, deadLetterCodec, logLevel: 'error' });
+  // Topics of its own (a prefix per run), so the run starts from empty topics as on a fresh broker.
+  const bus = createKafkaBus({ brokers, clientId: database, deadLetterCodec, logLevel: 'error', topicPrefix: `${database}.` });
   try {
     const jobStarted = Date.now();
     const report = await runImportJob({ source: createQlibSource(args.dir!), store: `${server}/${database}`, bus, groupId: `${database}.store` });

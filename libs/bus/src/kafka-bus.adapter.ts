@@ -49,6 +49,12 @@ export interface KafkaBusOptions {
   consumer?: KafkaConsumerTuning;
   /** Producer compression. Default 'none': Avro bars barely compress and gzip costs CPU we lack. */
   compression?: 'none' | 'gzip';
+  /**
+   * Prefix of every physical topic name (e.g. 'staging.'): several environments or test runs share a
+   * cluster without seeing each other's messages. Callers keep using logical names; messages they
+   * receive carry logical names too. Default: none.
+   */
+  topicPrefix?: string;
   /** Errors no caller can receive (a consumer that crashed for good). Default: console.error. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -146,7 +152,8 @@ class KafkaSubscription implements Subscription {
       return;
     }
     const last = batch.messages[batch.messages.length - 1]!;
-    const messages = batch.messages.map((m) => toBusMessage(batch, m));
+    const logicalTopic = this.bus.logicalTopic(batch.topic);
+    const messages = batch.messages.map((m) => ({ ...toBusMessage(batch, m), topic: logicalTopic }));
     const driver: PartitionDriver = {
       options: this.options,
       signal: this.controller.signal,
@@ -188,6 +195,7 @@ class KafkaBus implements MessageBus {
   private adminReady: Promise<void> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly codec: DeadLetterCodec;
+  private readonly topicPrefix: string;
   private readonly compression: CompressionTypes;
   private readonly tuning: Required<KafkaConsumerTuning>;
   private readonly onError: (error: unknown, where: string) => void;
@@ -201,6 +209,8 @@ class KafkaBus implements MessageBus {
     const level = options.logLevel ?? 'warn';
     if (!(level in LOG_LEVELS)) throw new TypeError(`createKafkaBus: logLevel must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${String(level)}`);
     this.codec = options.deadLetterCodec ?? jsonDeadLetterCodec;
+    this.topicPrefix = options.topicPrefix ?? '';
+    if (this.topicPrefix !== '') assertTopicName(`${this.topicPrefix}x`, 'createKafkaBus: topicPrefix');
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.tuning = {
       sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? 30_000,
@@ -256,6 +266,7 @@ class KafkaBus implements MessageBus {
     this.assertOpen('ensureTopics');
     assertTopicSpecs(topics, 'ensureTopics');
     if (topics.length === 0) return;
+    topics = topics.map((t) => ({ ...t, name: this.physicalTopic(t.name) }));
     const names = topics.map((t) => t.name);
     await this.connected('admin');
     for (let attempt = 1; ; attempt++) {
@@ -286,6 +297,14 @@ class KafkaBus implements MessageBus {
     }
   }
 
+  physicalTopic(name: string): string {
+    return this.topicPrefix + name;
+  }
+
+  logicalTopic(name: string): string {
+    return this.topicPrefix !== '' && name.startsWith(this.topicPrefix) ? name.slice(this.topicPrefix.length) : name;
+  }
+
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     this.assertOpen(`publish(${String(topic)})`);
     assertTopicName(topic, 'publish');
@@ -302,7 +321,7 @@ class KafkaBus implements MessageBus {
     for (const chunk of chunksBySize(messages, MAX_SEND_BYTES)) {
       try {
         await this.producer.send({
-          topic,
+          topic: this.physicalTopic(topic),
           acks: -1,
           compression: this.compression,
           messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: withTraceHeaders(m.headers, trace) })),
@@ -344,7 +363,11 @@ class KafkaBus implements MessageBus {
     const subscription = new KafkaSubscription(consumer, resolved, this);
     this.subscriptions.add(subscription);
     try {
-      await subscription.start(options.topics, options.fromBeginning ?? true, this.tuning.partitionsConsumedConcurrently);
+      await subscription.start(
+        options.topics.map((t) => this.physicalTopic(t)),
+        options.fromBeginning ?? true,
+        this.tuning.partitionsConsumedConcurrently,
+      );
     } catch (error) {
       // The start error is the one the caller needs; a failing cleanup is only reported.
       await subscription.stop().catch((stopError: unknown) => this.onError(stopError, `cleanup of subscribe(${resolved.groupId})`));

@@ -9,8 +9,7 @@ import { GroupCommitWriter } from './group-commit.writer';
 /** Header carrying the import run that published a message, so a waiting importer can count its own. */
 export const IMPORT_RUN_HEADER = 'quant-import-run';
 
-const GROUP_COMMIT_ROWS = 100_000;
-const GROUP_COMMIT_LINGER_MS = 50;
+const GROUP_COMMIT_ROWS = 200_000;
 
 export const MARKET_DATA_TOPICS = [Topics.dailyBar, Topics.fundamental, Topics.news] as const;
 
@@ -43,7 +42,7 @@ export async function startMarketDataConsumer(bus: MessageBus, repository: Marke
     }
   };
 
-  const barWriter = new GroupCommitWriter<DailyBar>((rows) => repository.insertBars(rows.map(fromDailyBarEvent)), GROUP_COMMIT_ROWS, GROUP_COMMIT_LINGER_MS);
+  const barWriter = new GroupCommitWriter<DailyBar>((rows) => repository.insertBars(rows.map(fromDailyBarEvent)), GROUP_COMMIT_ROWS);
   const subscription: Subscription = await bus.subscribe({
     groupId,
     topics: MARKET_DATA_TOPICS.map((t) => t.name),

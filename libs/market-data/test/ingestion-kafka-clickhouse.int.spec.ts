@@ -38,7 +38,6 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
 
 describe('ingestion -> Kafka -> ClickHouse server', () => {
   it('ends with exactly the expected rows across a consumer restart', async () => {
-    // Random STAR codes, so messages of earlier runs left on the shared topics never match ours.
     const codes = Array.from(new Set(Array.from({ length: 3 }, () => `SH688${String(randomInt(1000)).padStart(3, '0')}`)));
     const calendar = weekdays('2021-01-04', 120);
     const qlib = join(root, 'qlib');
@@ -51,7 +50,9 @@ describe('ingestion -> Kafka -> ClickHouse server', () => {
     const total = [...expected.values()].reduce((a, b) => a + b, 0);
 
     const store = await openStore(`${serverUrl}/${database}`);
-    const bus = createKafkaBus({ brokers, clientId: `e2e-${database}`, deadLetterCodec, logLevel: 'error' });
+    // Own topics (a prefix per run): a new consumer group reads from the beginning, and messages of
+    // other runs on the shared broker must neither slow it down nor mix into its database.
+    const bus = createKafkaBus({ brokers, clientId: `e2e-${database}`, deadLetterCodec, logLevel: 'error', topicPrefix: `${database}.` });
     const repo = new MarketDataRepository(store);
     try {
       await repo.migrate();

@@ -56,6 +56,21 @@ beforeAll(() => {
       'SH600000,2021-01-14,abc,11.2,10.9,11.1,8000,88000', // bad number
     ].join('\n'),
   );
+  // Out of order, duplicated within a file and across files, for an instrument new to the store.
+  writeFileSync(
+    join(csvDir, 'unordered-a.csv'),
+    [
+      'date,code,close,open,high,low,volume',
+      '2021-01-13,SZ000002,30.5,30,31,29.9,500',
+      '2021-01-11,SZ000002,30.1,30,30.2,29.8,400',
+      '2021-01-13,SZ000002,30.5,30,31,29.9,500', // the same row again
+      '2021-01-12,SZ000002,30.2,30.1,30.4,30,450',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(csvDir, 'unordered-b.csv'),
+    ['code,date,open,high,low,close,volume', 'SZ000002,2021-01-12,30.1,30.4,30,30.3,460'].join('\n'), // conflicts with a.csv
+  );
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -103,26 +118,38 @@ describe('market-data import (in-process bus, chdb)', () => {
     const rejectsFile = join(root, 'rejects-csv.jsonl');
     const report = await runImportJob({ source: createCsvSource(csvDir), store: storeDir, rejectsFile });
     expect(report.alreadyStored, JSON.stringify(report)).toBe(2);
-    expect(report, JSON.stringify(report)).toMatchObject({ bars: 1, from: '2021-01-19', to: '2021-01-19', rejected: 4 });
+    expect(report, JSON.stringify(report)).toMatchObject({ bars: 4, from: '2021-01-11', to: '2021-01-19', rejected: 6 });
     const rejects = readRejects(rejectsFile);
-    const byLine = Object.fromEntries(rejects.map((r) => [r.origin.line, r.reason]));
+    const unordered = rejects.filter((r) => r.code === 'SZ000002');
+    expect(unordered.map((r) => [r.reason, r.origin.location.replace(/.*[/\\]/, ''), r.origin.line])).toEqual([
+      ['DUPLICATE', 'unordered-a.csv', 4],
+      ['DUPLICATE_CONFLICT', 'unordered-b.csv', 2],
+    ]);
+    expect(unordered[1]!.message).toMatch(/already read from .*unordered-a\.csv:5 with different values/);
+    const more = rejects.filter((r) => r.origin.location.endsWith('more.csv'));
+    const byLine = Object.fromEntries(more.map((r) => [r.origin.line, r.reason]));
     expect(byLine).toEqual({
       5: 'NOT_A_TRADING_DAY',
       6: 'UNKNOWN_INSTRUMENT',
       7: expect.stringMatching(/CODE/),
       8: expect.stringMatching(/NUMBER|VALUE/),
     });
-    for (const r of rejects) expect(r.origin.location).toMatch(/more\.csv$/);
     await withStore(async (repo) => {
-      expect((await repo.counts()).bars).toBe(26);
+      expect((await repo.counts()).bars).toBe(29);
+      const sz2 = await repo.bars('SZ000002', '2021-01-01', '2021-01-31');
+      expect(sz2.map((b) => [b.date, b.close])).toEqual([
+        ['2021-01-11', 30.1],
+        ['2021-01-12', 30.2],
+        ['2021-01-13', 30.5],
+      ]);
       expect((await repo.calendar('CN')).slice(-2)).toEqual(['2021-01-15', '2021-01-19']);
       expect(await repo.bars('SH600000', '2021-01-19', '2021-01-19')).toMatchObject([{ close: 11.1, amount: 88000, source: 'csv' }]);
     });
     // And once more: nothing changes. Rows on or before an instrument's last stored day are skipped
     // unread (the Saturday row of SH600000 now falls there), so one reject fewer.
     const again = await runImportJob({ source: createCsvSource(csvDir), store: storeDir });
-    expect(again).toMatchObject({ bars: 0, alreadyStored: 4, rejected: 3 });
-    await withStore(async (repo) => expect((await repo.counts()).bars).toBe(26));
+    expect(again).toMatchObject({ bars: 0, alreadyStored: 9, rejected: 3 });
+    await withStore(async (repo) => expect((await repo.counts()).bars).toBe(29));
   });
 
   it('imports a later range incrementally: only the new days are appended', async () => {

@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
 });
 
 const started = Date.now();
-let line: Record<string, unknown>;
+let line: Record<string, unknown> = {};
 if (args.target === 'chdb') {
   const dir = mkdtempSync(join(tmpdir(), 'quant-import-bench-'));
   try {
@@ -41,7 +41,15 @@ if (args.target === 'chdb') {
   const server = process.env['QUANT_CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
   const database = `import_bench_${Date.now()}`;
   // Topics of its own (a prefix per run), so the run starts from empty topics as on a fresh broker.
-  const bus = createKafkaBus({ brokers, clientId: database, deadLetterCodec, logLevel: 'error', topicPrefix: `${database}.` });
+  // The store writer handles several partitions at once so that its group commit gathers large inserts.
+  const bus = createKafkaBus({
+    brokers,
+    clientId: database,
+    deadLetterCodec,
+    logLevel: 'error',
+    topicPrefix: `${database}.`,
+    consumer: { partitionsConsumedConcurrently: 6, maxBytesPerPartition: 4 * 1_048_576 },
+  });
   try {
     const jobStarted = Date.now();
     const report = await runImportJob({ source: createQlibSource(args.dir!), store: `${server}/${database}`, bus, groupId: `${database}.store` });
@@ -55,10 +63,12 @@ if (args.target === 'chdb') {
       teardownSeconds: (Date.now() - jobStarted) / 1000 - report.seconds,
     };
   } finally {
+    const cleanup = Date.now();
     await bus.close();
     const store = await openStore(`${server}/${database}`);
     await store.command(`DROP DATABASE IF EXISTS ${database}`);
     await store.close();
+    line = { ...line!, cleanupSeconds: (Date.now() - cleanup) / 1000 };
   }
 } else {
   throw new Error(`--target must be chdb or kafka-server, got ${String(args.target)}`);

@@ -13,7 +13,9 @@ export type OtelExporter = 'none' | 'console' | 'otlp';
 export interface RuntimeConfig {
   service: string;
   logLevel: LogLevel;
-  bus: { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; clientId: string };
+  bus:
+    | { kind: 'in-process' }
+    | { kind: 'kafka'; brokers: string[]; clientId: string; topicPrefix: string; consumerConcurrency: number };
   /** Consumer group of the service's single subscription. */
   consumerGroup: string;
   store: { location: string; database: string | undefined };
@@ -52,6 +54,11 @@ export const baseEnvSchema = z.object({
       error: 'a comma-separated list of host:port',
     }),
   QUANT_KAFKA_CLIENT_ID: nonEmpty('a non-empty Kafka client id').optional(),
+  QUANT_KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, { error: 'letters, digits, ".", "_" or "-" (part of a Kafka topic name)' })
+    .default(''),
+  QUANT_KAFKA_CONSUMER_CONCURRENCY: integer(1, 64, 'an integer between 1 and 64 (partitions handled at once)').default(4),
   QUANT_CONSUMER_GROUP: nonEmpty('a non-empty consumer group id').optional(),
   QUANT_STORE: nonEmpty('a chdb data directory or a ClickHouse URL (clickhouse://, http://, https://)').default(
     './.quant/store',
@@ -128,7 +135,13 @@ export function loadConfig<E extends EnvShape = Record<never, never>>(options: L
     logLevel: raw.QUANT_LOG_LEVEL,
     bus:
       raw.QUANT_BUS === 'kafka'
-        ? { kind: 'kafka', brokers: raw.QUANT_KAFKA_BROKERS, clientId: raw.QUANT_KAFKA_CLIENT_ID ?? `quant-${options.service}` }
+        ? {
+            kind: 'kafka',
+            brokers: raw.QUANT_KAFKA_BROKERS,
+            clientId: raw.QUANT_KAFKA_CLIENT_ID ?? `quant-${options.service}`,
+            topicPrefix: raw.QUANT_KAFKA_TOPIC_PREFIX,
+            consumerConcurrency: raw.QUANT_KAFKA_CONSUMER_CONCURRENCY,
+          }
         : { kind: 'in-process' },
     consumerGroup: raw.QUANT_CONSUMER_GROUP ?? `quant.${options.service}`,
     store: { location: raw.QUANT_STORE, database: raw.QUANT_STORE_DATABASE },

@@ -224,6 +224,10 @@ function createBus(config: ServiceConfig): MessageBus {
   return createKafkaBus({
     brokers: config.bus.brokers,
     clientId: config.bus.clientId,
+    topicPrefix: config.bus.topicPrefix,
+    // Several partitions at once: per-partition order holds, and batch consumers (the store writer)
+    // gather larger inserts.
+    consumer: { partitionsConsumedConcurrently: config.bus.consumerConcurrency },
     deadLetterCodec,
     logLevel: config.logLevel === 'debug' ? 'info' : config.logLevel === 'error' ? 'error' : 'warn',
   });

@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       env: {
         QUANT_BUS: 'kafka',
         QUANT_KAFKA_BROKERS: ' k1:9092, k2:9093 ',
+        QUANT_KAFKA_TOPIC_PREFIX: 'staging.',
+        QUANT_KAFKA_CONSUMER_CONCURRENCY: '6',
         QUANT_STORE: 'clickhouse://default:@127.0.0.1:8123/quant',
         QUANT_HTTP_PORT: '8080',
         QUANT_LOG_LEVEL: 'debug',
@@ -44,7 +46,13 @@ describe('loadConfig', () => {
         QUANT_CONSUMER_GROUP: 'quant.features.blue',
       },
     });
-    expect(config.bus).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9093'], clientId: 'quant-features' });
+    expect(config.bus).toEqual({
+      kind: 'kafka',
+      brokers: ['k1:9092', 'k2:9093'],
+      clientId: 'quant-features',
+      topicPrefix: 'staging.',
+      consumerConcurrency: 6,
+    });
     expect(config.store.location).toBe('clickhouse://default:@127.0.0.1:8123/quant');
     expect(config.http.port).toBe(8080);
     expect(config.logLevel).toBe('debug');
@@ -72,6 +80,12 @@ describe('loadConfig', () => {
     const error = configError(() => loadConfig({ ...base, env: { QUANT_BUS: 'rabbit' } }));
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toContain('QUANT_BUS="rabbit": expected one of in-process, kafka');
+  });
+
+  it('rejects a topic prefix a topic name cannot hold and a consumer concurrency out of range', () => {
+    const error = configError(() => loadConfig({ ...base, env: { QUANT_KAFKA_TOPIC_PREFIX: 'a/b', QUANT_KAFKA_CONSUMER_CONCURRENCY: '0' } }));
+    expect(error.message).toContain('QUANT_KAFKA_TOPIC_PREFIX="a/b"');
+    expect(error.message).toContain('QUANT_KAFKA_CONSUMER_CONCURRENCY="0": expected an integer between 1 and 64');
   });
 
   it('rejects brokers without a port and reports every bad variable at once', () => {

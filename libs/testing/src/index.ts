@@ -1,0 +1,2 @@
+export { describeServiceContract } from './service-contract';
+export type { ServiceContractOptions } from './service-contract';

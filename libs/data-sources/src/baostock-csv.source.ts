@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { instrumentSpans } from './instrument-spans.util';
 import type { DataSource, InstrumentInfo, RawBar, RawValuation, ReadOptions, SourceBatch } from './data-source.port';
 import type { CsvTableSpec } from './csv-table.reader';
 import { RowError, readCsvTable } from './csv-table.reader';
@@ -55,18 +56,7 @@ export class BaostockCsvSource implements DataSource {
   }
 
   async instruments(): Promise<InstrumentInfo[]> {
-    const spans = new Map<string, InstrumentInfo>();
-    for await (const batch of this.read()) {
-      for (const b of batch.bars) {
-        const s = spans.get(b.code);
-        if (!s) spans.set(b.code, { code: b.code, firstDate: b.date, lastDate: b.date, name: null });
-        else {
-          if (b.date < s.firstDate) s.firstDate = b.date;
-          if (b.date > s.lastDate) s.lastDate = b.date;
-        }
-      }
-    }
-    return [...spans.values()].sort((a, b) => (a.code < b.code ? -1 : 1));
+    return instrumentSpans(this.read());
   }
 
   async *read(options: ReadOptions = {}): AsyncGenerator<SourceBatch> {

@@ -1,3 +1,4 @@
+import { instrumentSpans } from './instrument-spans.util';
 import type { DataSource, InstrumentInfo, RawBar, ReadOptions, SourceBatch } from './data-source.port';
 import type { CsvTableSpec, RowCells } from './csv-table.reader';
 import { RowError, readCsvTable } from './csv-table.reader';
@@ -55,18 +56,7 @@ export class CsvDirectorySource implements DataSource {
 
   /** Codes with their first and last dates, from a full pass over the files (rows with problems left out). */
   async instruments(): Promise<InstrumentInfo[]> {
-    const spans = new Map<string, InstrumentInfo>();
-    for await (const batch of this.read()) {
-      for (const b of batch.bars) {
-        const s = spans.get(b.code);
-        if (!s) spans.set(b.code, { code: b.code, firstDate: b.date, lastDate: b.date, name: null });
-        else {
-          if (b.date < s.firstDate) s.firstDate = b.date;
-          if (b.date > s.lastDate) s.lastDate = b.date;
-        }
-      }
-    }
-    return [...spans.values()].sort((a, b) => (a.code < b.code ? -1 : 1));
+    return instrumentSpans(this.read());
   }
 
   async *read(options: ReadOptions = {}): AsyncGenerator<SourceBatch> {

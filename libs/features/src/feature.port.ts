@@ -57,8 +57,11 @@ export interface FeatureCalculator {
   readonly definitions: readonly FeatureDefinition[];
   /** Batch over a whole history: one Float64Array per definition, each of length dates.length. */
   batch(input: SeriesInput): Float64Array[];
-  /** A fresh streaming state for one instrument. */
-  stream(): FeatureStream;
+  /**
+   * A fresh streaming state for one instrument. The code matters to calculators whose rules depend on
+   * the instrument (price limits by board); others ignore it.
+   */
+  stream(code?: string): FeatureStream;
 }
 
 /** A named, versioned list of calculators (alpha158, alpha360, technical, ...). */

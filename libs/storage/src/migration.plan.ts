@@ -57,15 +57,26 @@ export function validateMigrations(migrations: readonly Migration[]): void {
 }
 
 /**
- * The migrations still to apply, in id order. Refuses when the ledger disagrees with the code: an
- * applied migration whose statements changed, an applied id the code does not know (the database
- * is newer than the code), or a missing migration older than an applied one (out of order).
+ * Modules share one store and one ledger: each owns a block of 1,000 ids (market data 1001+, feature
+ * store 2001+, ...), and a module's migrate() judges only the blocks its own list uses. So one module
+ * upgraded ahead of another is not mistaken for "a database newer than the code".
+ */
+export const MIGRATION_BLOCK_SIZE = 1000;
+const blockOf = (id: number): number => Math.floor(id / MIGRATION_BLOCK_SIZE);
+
+/**
+ * The migrations still to apply, in id order. Refuses when the ledger disagrees with the code within
+ * the blocks the code owns: an applied migration whose statements changed, an applied id the code does
+ * not know (the database is newer than the code), or a missing migration older than an applied one of
+ * the same block (out of order).
  */
 export function planMigrations(migrations: readonly Migration[], ledger: readonly LedgerRow[]): Migration[] {
   validateMigrations(migrations);
   const known = new Map(migrations.map((m) => [m.id, m]));
+  const blocks = new Set(migrations.map((m) => blockOf(m.id)));
   const applied = new Map<number, LedgerRow>();
   for (const row of ledger) {
+    if (!blocks.has(blockOf(row.id))) continue;
     const other = applied.get(row.id);
     if (other && other.checksum !== row.checksum) {
       throw refuse('STORE_MIGRATION_LEDGER_CONFLICT', `The ledger records migration ${row.id} twice with different checksums`, { id: row.id });
@@ -91,13 +102,15 @@ export function planMigrations(migrations: readonly Migration[], ledger: readonl
       );
     }
   }
-  const newestApplied = Math.max(0, ...applied.keys());
+  const newestInBlock = new Map<number, number>();
+  for (const id of applied.keys()) newestInBlock.set(blockOf(id), Math.max(newestInBlock.get(blockOf(id)) ?? 0, id));
   const pending = migrations.filter((m) => !applied.has(m.id));
-  const late = pending.find((m) => m.id < newestApplied);
+  const late = pending.find((m) => m.id < (newestInBlock.get(blockOf(m.id)) ?? 0));
   if (late) {
+    const newer = newestInBlock.get(blockOf(late.id))!;
     throw refuse(
       'STORE_MIGRATION_ORDER',
-      `Migration ${late.id} (${late.name}) is not applied but the later migration ${newestApplied} is: out-of-order migrations are refused`,
+      `Migration ${late.id} (${late.name}) is not applied but the later migration ${newer} is: out-of-order migrations are refused`,
       { id: late.id },
     );
   }

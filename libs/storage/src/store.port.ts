@@ -11,7 +11,11 @@ export type ParamValue = string | number | bigint | boolean | Date | null | Para
 export type QueryParams = Record<string, ParamValue>;
 
 export interface Migration {
-  /** Positive integer, strictly increasing; never renumber or edit an applied migration. */
+  /**
+   * Positive integer, strictly increasing; never renumber or edit an applied migration. Each module
+   * owns a block of 1,000 ids (market data 1001+, feature store 2001+) and migrate() judges only the
+   * blocks of the list it is given, so modules share one store and ledger.
+   */
   id: number;
   name: string;
   /** Statements run in order. Use `{db}` nowhere: tables live in the store's database. */

@@ -7,6 +7,7 @@ const m1: Migration = { id: 1, name: 'bars', statements: ['CREATE TABLE bars (x 
 const m2: Migration = { id: 2, name: 'quotes', statements: ['CREATE TABLE quotes (x UInt8) ENGINE = MergeTree() ORDER BY x', 'SELECT 1'] };
 const m5: Migration = { id: 5, name: 'news', statements: ['CREATE TABLE news (x UInt8) ENGINE = MergeTree() ORDER BY x'] };
 const row = (m: Migration): LedgerRow => ({ id: m.id, name: m.name, checksum: migrationChecksum(m.statements) });
+const mig = (id: number, name: string): Migration => ({ id, name, statements: [`CREATE TABLE t${id} (x UInt8) ENGINE = MergeTree() ORDER BY x`] });
 
 describe('migrationChecksum', () => {
   it('is stable, ignores surrounding whitespace, and sees statement boundaries', () => {
@@ -39,6 +40,19 @@ describe('planMigrations', () => {
 
   it('refuses a missing migration older than an applied one', () => {
     expect(() => planMigrations([m1, m2, m5], [row(m1), row(m5)])).toThrow(/Migration 2 \(quotes\) is not applied but the later migration 5 is/);
+  });
+
+  it('judges only its own blocks of ids: another module ahead of it is not a newer database', () => {
+    const marketData = [mig(1001, 'bars'), mig(1002, 'news')];
+    const features = [mig(2001, 'features')];
+    const ledger = [...marketData, ...features].map(row);
+    // Market data sees the feature store's 2001 and shrugs; the feature store sees 1001/1002 likewise.
+    expect(planMigrations(marketData, ledger)).toEqual([]);
+    expect(planMigrations([...features, mig(2002, 'more features')], ledger).map((m) => m.id)).toEqual([2002]);
+    // Within its own block the rules hold: an unknown applied id is still a newer database.
+    expect(() => planMigrations([mig(1001, 'bars')], ledger)).toThrow(/1002.*newer than the code/);
+    // And out of order is judged per block: 1003 may be added after 2001 was applied.
+    expect(planMigrations([...marketData, mig(1003, 'valuations')], ledger).map((m) => m.id)).toEqual([1003]);
   });
 
   it('refuses conflicting duplicate ledger rows', () => {

@@ -1,6 +1,8 @@
-// Boots the real app on the in-process bus and a chdb store in a temp dir; the shared service contract.
+// Boots the real app on the in-process bus and a chdb store in a temp dir; the shared service contract,
+// with a stand-in feature set so the contract does not depend on the calculators.
 import { describeServiceContract } from '@quant/testing';
 import { FeaturesEventsHandler } from '../src/features-events.handler';
-import { featuresService } from '../src/features.module';
+import { createFeaturesService } from '../src/features.module';
+import { standInSet } from './stand-in-set';
 
-describeServiceContract(featuresService, { handler: FeaturesEventsHandler, topics: ['dailyBar'] });
+describeServiceContract(createFeaturesService({ resolveSet: () => standInSet }), { handler: FeaturesEventsHandler, topics: ['dailyBar'] });

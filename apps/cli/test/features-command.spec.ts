@@ -1,0 +1,208 @@
+// quant features build|export on a chdb store seeded with a few bars, with a stand-in feature set.
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuantError, describeError } from '@quant/errors';
+import { MarketDataRepository } from '@quant/market-data';
+import type { StoredBar } from '@quant/market-data';
+import { openStore } from '@quant/storage';
+import type { CliContext } from '../src/commands/command-module';
+import type { CommandModule } from '../src/commands/command-module';
+import { createFeaturesCommand, featuresCommand } from '../src/commands/features.command';
+import type { DayInput, FeatureCalculator, FeatureDefinition, FeatureSet, FeatureStream, SeriesInput } from '@quant/features';
+
+/**
+ * A two-column stand-in set, so these tests do not depend on the real calculators: CLOSE (today's
+ * adjusted close) and MEAN3 (pandas rolling(3, min_periods=1).mean of the close, NaN skipped).
+ */
+const DEFINITIONS: FeatureDefinition[] = [
+  { name: 'CLOSE', family: 'technical', formula: '$close', inputs: ['close'], warmup: 1 },
+  { name: 'MEAN3', family: 'technical', formula: 'Mean($close, 3)', inputs: ['close'], warmup: 3 },
+];
+
+function mean3(window: readonly number[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const v of window) {
+    if (Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
+  }
+  return n === 0 ? Number.NaN : sum / n;
+}
+
+const calculator: FeatureCalculator = {
+  name: 'stand-in',
+  definitions: DEFINITIONS,
+  batch(input: SeriesInput): Float64Array[] {
+    const close = input.fields['close'] as Float64Array;
+    const mean = new Float64Array(close.length);
+    for (let i = 0; i < close.length; i++) mean[i] = mean3(Array.from(close.subarray(Math.max(0, i - 2), i + 1)));
+    return [Float64Array.from(close), mean];
+  },
+  stream(): FeatureStream {
+    const closes: number[] = [];
+    const values = () => {
+      const last = closes[closes.length - 1] as number;
+      return Float64Array.of(last, mean3(closes.slice(-3)));
+    };
+    return {
+      add(day: DayInput) {
+        closes.push(day.values['close'] as number);
+        return values();
+      },
+      replace(day: DayInput) {
+        closes[closes.length - 1] = day.values['close'] as number;
+        return values();
+      },
+      get length() {
+        return closes.length;
+      },
+      get isStable() {
+        return closes.length >= 3;
+      },
+    };
+  },
+};
+
+export const standInSet: FeatureSet = {
+  name: 'stand-in',
+  version: 'v1',
+  calculators: [calculator],
+  definitions: () => [...DEFINITIONS],
+};
+
+const calendar = ['2021-01-04', '2021-01-05', '2021-01-06', '2021-01-07', '2021-01-08', '2021-01-11'];
+let dir: string;
+let storeDir: string;
+
+function storedBar(code: string, i: number, close: number, traded = true): StoredBar {
+  const date = calendar[i] as string;
+  return {
+    code, date, open: close, high: close, low: close, close, volume: traded ? 100 : 0, amount: null, factor: 2,
+    traded, isST: false, flags: [], source: 'test', eventId: `bar:test:${code}:${date}`, ingestedAt: Date.UTC(2021, 0, 1),
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'quant-features-cli-'));
+  storeDir = join(dir, 'store');
+  const store = await openStore(storeDir);
+  const market = new MarketDataRepository(store);
+  // Market data first, features afterwards (as a user would): the shared ledger must allow it.
+  await market.migrate();
+  await market.saveCalendar('CN', calendar, 'test');
+  await market.saveInstruments([{ code: 'SH600000', firstDate: calendar[0] as string, lastDate: calendar[5] as string }, { code: 'SZ000001', firstDate: calendar[2] as string, lastDate: calendar[5] as string }], 'test');
+  await market.insertBars([
+    ...[1, 2, 3, 4, 5, 6].map((c, i) => storedBar('SH600000', i, c, i !== 3)),
+    ...[10, 11, 12, 13].map((c, k) => storedBar('SZ000001', k + 2, c)),
+  ]);
+  await store.close();
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The program with only this module, failing the way runCli does (exit code, one line on stderr). */
+async function quant(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return run(
+    createFeaturesCommand(async (name) => {
+      if (name !== 'stand-in') throw new QuantError('ARGUMENT_INVALID', `--set "${name}" is not a feature set; known sets: stand-in`);
+      return standInSet;
+    }),
+    args,
+  );
+}
+
+async function run(module: CommandModule, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const context = { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } } as unknown as CliContext;
+  const program = new Command('quant').exitOverride().configureOutput({ writeOut: (t) => out.push(t), writeErr: (t) => err.push(t) });
+  module.register(program, context);
+  try {
+    await program.parseAsync(['node', 'quant', ...args]);
+    return { code: 0, out: out.join(''), err: err.join('') };
+  } catch (error) {
+    if (error instanceof CommanderError) return { code: error.exitCode, out: out.join(''), err: err.join('') };
+    const { code, message } = describeError(error);
+    return { code: 1, out: out.join(''), err: `${err.join('')}quant: error [${code}]: ${message}\n` };
+  }
+}
+
+describe('quant features', () => {
+  it('export refuses rows the store lacks, names them and suggests build, leaving no file', async () => {
+    const out = join(dir, 'missing.csv');
+    const r = await quant('features', 'export', '--set', 'stand-in', '--codes', 'SH600000', '--from', '2021-01-04', '--to', '2021-01-11', '--out', out, '--store', storeDir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[FEATURES_MISSING]');
+    expect(r.err).toContain('SH600000: 6 of 6 days (2021-01-04, 2021-01-05, 2021-01-06, 2021-01-07, 2021-01-08, ...)');
+    expect(r.err).toContain('quant features build --set stand-in --codes SH600000 --from 2021-01-04 --to 2021-01-11');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('build stores the range and prints a JSON summary', async () => {
+    const r = await quant('features', 'build', '--set', 'stand-in', '--codes', 'sh600000,000001.SZ', '--from', '2021-01-05', '--to', '2021-01-11', '--store', storeDir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ set: 'stand-in', version: 'v1', columns: 2, instruments: 2, rows: 5 + 4, from: '2021-01-05', to: '2021-01-11' });
+  });
+
+  it('export writes code,date and the columns by name, an empty cell for a missing value', async () => {
+    const out = join(dir, 'nested', 'features.csv');
+    const r = await quant('features', 'export', '--set', 'stand-in', '--codes', 'SH600000,SZ000001', '--from', '2021-01-06', '--to', '2021-01-08', '--out', out, '--store', storeDir);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ rows: 6, columns: 2, codes: 2 });
+    // Adjusted close = raw x 2; MEAN3 from the warm-up day before --from; 2021-01-07 did not trade.
+    expect(readFileSync(out, 'utf8')).toBe(
+      [
+        'code,date,CLOSE,MEAN3',
+        'SH600000,2021-01-06,6,4',
+        'SH600000,2021-01-07,,5',
+        'SH600000,2021-01-08,10,8',
+        'SZ000001,2021-01-06,20,20',
+        'SZ000001,2021-01-07,22,21',
+        'SZ000001,2021-01-08,24,22',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    [['features', 'build', '--set', 'stand-in', '--to', '2021-01-08'], "required option '--from <date>' not specified"],
+    [['features', 'build', '--set', 'stand-in', '--from', '2021-13-01', '--to', '2021-01-08', '--store', 'x'], '[DATE_INVALID]: --from "2021-13-01" is not a calendar date'],
+    [['features', 'build', '--set', 'stand-in', '--from', '2021-01-08', '--to', '2021-01-04', '--store', 'x'], '[ARGUMENT_INVALID]: --from 2021-01-08 is after --to 2021-01-04'],
+    [['features', 'build', '--set', 'nope', '--from', '2021-01-04', '--to', '2021-01-08', '--store', 'x'], '--set "nope" is not a feature set'],
+    [['features', 'export', '--set', 'stand-in', '--codes', ',', '--from', '2021-01-04', '--to', '2021-01-08', '--out', 'x.csv', '--store', 'x'], '--codes needs at least one instrument code'],
+  ])('refuses bad flags %j', async (args, message) => {
+    const r = await quant(...args);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(message);
+  });
+
+  it('export refuses an instrument without bars', async () => {
+    const r = await quant('features', 'export', '--set', 'stand-in', '--codes', 'SH600001', '--from', '2021-01-04', '--to', '2021-01-08', '--out', join(dir, 'x.csv'), '--store', storeDir);
+    expect(r.err).toContain('[INSTRUMENT_UNKNOWN]: no bars stored for SH600001');
+  });
+
+  it('builds and exports the real Alpha158 with Qlib column names', async () => {
+    const built = await run(featuresCommand, ['features', 'build', '--set', 'alpha158', '--codes', 'SZ000001', '--from', '2021-01-06', '--to', '2021-01-11', '--store', storeDir]);
+    expect(JSON.parse(built.out)).toMatchObject({ set: 'alpha158', columns: 158, rows: 4 });
+    const out = join(dir, 'alpha158.csv');
+    const exported = await run(featuresCommand, ['features', 'export', '--set', 'alpha158', '--codes', 'SZ000001', '--from', '2021-01-06', '--to', '2021-01-11', '--out', out, '--store', storeDir]);
+    expect(exported.err).toBe('');
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+    expect(header?.split(',').slice(0, 4)).toEqual(['code', 'date', 'KMID', 'KLEN']);
+    expect(header?.split(',')).toHaveLength(160);
+    expect(header?.split(',')).toContain('VSUMD60');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('names the known sets for an unknown --set', async () => {
+    const r = await run(featuresCommand, ['features', 'build', '--set', 'nope', '--from', '2021-01-04', '--to', '2021-01-08', '--store', storeDir]);
+    expect(r.err).toMatch(/--set "nope" is not a feature set; known sets: .*alpha158/);
+  });
+});

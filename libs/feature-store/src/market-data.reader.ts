@@ -1,0 +1,32 @@
+/**
+ * What feature computation reads of the market data. `MarketDataRepository` of @quant/market-data
+ * satisfies it structurally; apps pass one in (a runtime lib may not import another runtime lib),
+ * and tests pass an in-memory double.
+ */
+export interface BarRecord {
+  code: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** Raw prices; adjusted = raw x factor. */
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Shares; 0 or null on a day without trading. */
+  volume: number | null;
+  /** CNY traded; null when the source has none (then VWAP is missing). */
+  amount: number | null;
+  factor: number | null;
+  /** The store's flag; volume 0 or null is what marks a day without trading for features. */
+  traded: boolean;
+}
+
+export interface MarketDataReader {
+  /** Stored bars of one instrument, ascending, both ends included. */
+  bars(code: string, from: string, to: string): Promise<BarRecord[]>;
+  /** Trading sessions, ascending. */
+  calendar(market: string): Promise<string[]>;
+  /** Members of a universe on a day (point in time). */
+  universeOn(universe: string, date: string): Promise<string[]>;
+  instruments(): Promise<Array<{ code: string; firstDate: string; lastDate: string }>>;
+}

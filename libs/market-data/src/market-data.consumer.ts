@@ -4,7 +4,7 @@ import { Topics, serdeFor } from '@quant/contracts';
 import { QuantError, describeError } from '@quant/errors';
 import { fromDailyBarEvent, fromFundamentalEvent, fromNewsEvent } from './market-events.mapper';
 import type { MarketDataRepository } from './market-data.repository';
-import { GroupCommitWriter } from './group-commit.writer';
+import { GroupCommitWriter } from '@quant/storage';
 
 /** Header carrying the import run that published a message, so a waiting importer can count its own. */
 export const IMPORT_RUN_HEADER = 'quant-import-run';

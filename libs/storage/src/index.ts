@@ -8,3 +8,4 @@ export { migrationChecksum } from './migration.plan';
 export { parseStoreLocation, DEFAULT_DATABASE } from './store-location';
 export type { StoreLocation } from './store-location';
 export { activeChdbPath } from './chdb-engine.registry';
+export { GroupCommitWriter } from './group-commit.writer';

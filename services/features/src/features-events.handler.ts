@@ -4,14 +4,14 @@ import type { DailyBar } from '@quant/contracts';
 import { Topics } from '@quant/contracts';
 import type { FeatureSet } from '@quant/features';
 import { FeatureRepository, IncrementalFeatureEngine } from '@quant/feature-store';
-import type { BarRecord } from '@quant/feature-store';
+import type { BarRecord, FeatureRow } from '@quant/feature-store';
 import { MarketDataRepository } from '@quant/market-data';
 import type { EventContext, EventPublisher, HandlerRegistry, JsonLogger, ServiceConfig } from '@quant/runtime';
 import { EVENT_PUBLISHER, EventTally, HANDLER_REGISTRY, RUNTIME_CONFIG, RUNTIME_LOGGER, STORE } from '@quant/runtime';
 import type { Store } from '@quant/storage';
+import { GroupCommitWriter } from '@quant/storage';
 import type { FeaturesEnv } from './features.config';
 import { FeaturesReadyTracker } from './features-ready.tracker';
-import { FeatureRowWriter } from './feature-row.writer';
 
 /** Resolves a configured set name to its definition (the catalogue of @quant/features by default). */
 export type FeatureSetResolver = (name: string) => FeatureSet | Promise<FeatureSet>;
@@ -23,7 +23,8 @@ const DEDUP_CAPACITY = 50_000;
 interface Pipeline {
   set: FeatureSet;
   engine: IncrementalFeatureEngine;
-  writer: FeatureRowWriter;
+  /** Group commit: rows of concurrently handled partitions share inserts; each handler waits for its own. */
+  writer: GroupCommitWriter<FeatureRow>;
   ready: FeaturesReadyTracker;
 }
 
@@ -75,7 +76,7 @@ export class FeaturesEventsHandler implements OnModuleInit, OnModuleDestroy {
       this.pipelines.push({
         set,
         engine: new IncrementalFeatureEngine(set, this.market),
-        writer: new FeatureRowWriter(this.repository, set.name, set.version, columns.length),
+        writer: new GroupCommitWriter<FeatureRow>((rows) => this.repository.write(set.name, set.version, columns.length, rows), 20_000),
         ready: new FeaturesReadyTracker({
           set: set.name,
           version: set.version,
@@ -104,7 +105,7 @@ export class FeaturesEventsHandler implements OnModuleInit, OnModuleDestroy {
     const bar = toBarRecord(event);
     for (const p of this.pipelines) {
       const result = await p.engine.next(bar);
-      await p.writer.add({ code: bar.code, date: bar.date, values: result.values });
+      await p.writer.add([{ code: bar.code, date: bar.date, values: result.values }]);
       await p.ready.stored(bar.code, bar.date);
     }
     this.processed.set(event.eventId, true);

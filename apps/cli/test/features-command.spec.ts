@@ -1,5 +1,5 @@
 // quant features build|export on a chdb store seeded with a few bars, with a stand-in feature set.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -12,6 +12,7 @@ import type { CliContext } from '../src/commands/command-module';
 import type { CommandModule } from '../src/commands/command-module';
 import { createFeaturesCommand, featuresCommand } from '../src/commands/features.command';
 import type { DayInput, FeatureCalculator, FeatureDefinition, FeatureSet, FeatureStream, SeriesInput } from '@quant/features';
+import { DEFAULT_LEXICON_FILES } from '@quant/features';
 
 /**
  * A two-column stand-in set, so these tests do not depend on the real calculators: CLOSE (today's
@@ -204,5 +205,80 @@ describe('quant features', () => {
   it('names the known sets for an unknown --set', async () => {
     const r = await run(featuresCommand, ['features', 'build', '--set', 'nope', '--from', '2021-01-04', '--to', '2021-01-08', '--store', storeDir]);
     expect(r.err).toMatch(/--set "nope" is not a feature set; known sets: .*alpha158/);
+  });
+});
+
+describe('quant features build with inputs beyond the bars', () => {
+  let richStore: string;
+  let lexicons: string;
+  const day = (i: number) => calendar[i] as string;
+
+  beforeAll(async () => {
+    richStore = join(dir, 'rich-store');
+    const store = await openStore(richStore);
+    const market = new MarketDataRepository(store);
+    await market.migrate();
+    await market.saveCalendar('CN', calendar, 'test');
+    await market.saveInstruments([{ code: 'SH600000', firstDate: day(0), lastDate: day(5) }], 'test');
+    await market.insertBars([...[1, 2, 3, 4, 5, 6].map((c, i) => storedBar('SH600000', i, c)), ...[40, 41, 39, 42, 43, 44].map((c, i) => storedBar('SH000300', i, c))]);
+    const valuation = (i: number, pe: number | null, ingestedAt = Date.UTC(2021, 0, 1)) => ({
+      code: 'SH600000', date: day(i), peTTM: pe, pbMRQ: 2, psTTM: 4, pcfNcfTTM: 5, turnover: 1.5,
+      totalMarketValue: null, circulatingMarketValue: null, source: 'test', eventId: `val:${i}`, ingestedAt,
+    });
+    // Day 2 is stored twice: the later ingestion wins (FINAL); day 3 has none.
+    await market.insertValuations([valuation(0, 10), valuation(1, 20), valuation(2, 40), valuation(4, null), valuation(5, 8)]);
+    await market.insertValuations([valuation(2, 25, Date.UTC(2021, 0, 2))]);
+    const news = (id: string, date: string, text: string) => ({
+      id, code: 'SH600000', publishedDate: date, publishedAt: null, title: null, text, label: null, source: 'test', ingestedAt: Date.UTC(2021, 0, 1),
+    });
+    // One item on session 2 (counts on session 3), one on Saturday 2021-01-09 (counts on 2021-01-11).
+    await market.insertNews([news('a', day(2), '上涨'), news('b', '2021-01-09', '亏损'), news('c', day(2), '上涨')]);
+    await store.close();
+    lexicons = join(dir, 'lexicons');
+    for (const [rel, word] of [[DEFAULT_LEXICON_FILES.positive[0], '上涨'], [DEFAULT_LEXICON_FILES.positive[1], '利好'], [DEFAULT_LEXICON_FILES.negative[0], '亏损'], [DEFAULT_LEXICON_FILES.negative[1], '下跌']] as const) {
+      mkdirSync(join(lexicons, rel, '..'), { recursive: true });
+      writeFileSync(join(lexicons, rel), `${word}\n`);
+    }
+  });
+
+  const build = (...args: string[]) =>
+    run(featuresCommand, ['features', 'build', '--codes', 'SH600000', '--from', day(0), '--to', day(5), '--store', richStore, ...args]);
+  const exported = async (set: string, columns: string[]): Promise<string[][]> => {
+    const out = join(dir, `${set}.csv`);
+    const r = await run(featuresCommand, ['features', 'export', '--set', set, '--codes', 'SH600000', '--from', day(0), '--to', day(5), '--out', out, '--store', richStore]);
+    expect(r.err).toBe('');
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+    const index = columns.map((c) => header?.split(',').indexOf(c) as number);
+    expect(index.every((i) => i >= 2)).toBe(true);
+    return lines.map((l) => index.map((i) => l.split(',')[i] as string));
+  };
+
+  it('fundamental: the stored valuation of each day, latest version, empty where none', async () => {
+    const r = await build('--set', 'fundamental');
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ set: 'fundamental', rows: 6, inputs: { valuationRows: 5 } });
+    const ep = (await exported('fundamental', ['EP'])).map(([v]) => (v === '' ? NaN : Math.fround(Number(v))));
+    expect(ep).toEqual([1 / 10, 1 / 20, 1 / 25, NaN, NaN, 1 / 8].map(Math.fround));
+  });
+
+  it('market: reads the index named by --index, refuses one without bars', async () => {
+    const r = await build('--set', 'market', '--index', 'sh.000300');
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ rows: 6, inputs: { indexCode: 'SH000300' } });
+    const idx = (await exported('market', ['IDX_RET1'])).map(([v]) => v);
+    expect(Math.fround(Number(idx[1]))).toBe(Math.fround(41 / 40 - 1));
+    const missing = await build('--set', 'market', '--index', 'SZ399001');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/\[FEATURE_INPUT_UNAVAILABLE\].*SZ399001.*--index CODE/);
+  });
+
+  it('sentiment: needs --lexicons; a news item counts from the next session on', async () => {
+    const missing = await build('--set', 'sentiment');
+    expect(missing.err).toMatch(/\[FEATURE_INPUT_UNAVAILABLE\].*--lexicons DIR/);
+    const r = await build('--set', 'sentiment', '--lexicons', lexicons);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ rows: 6, inputs: { newsItems: 3 } });
+    const rows = await exported('sentiment', ['NEWS_COUNT', 'SENT_SCORE']);
+    expect(rows).toEqual([['0', ''], ['0', ''], ['0', ''], ['2', '0.5'], ['0', ''], ['1', '-0.5']]);
   });
 });

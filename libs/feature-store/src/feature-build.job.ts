@@ -3,6 +3,8 @@ import { QuantError } from '@quant/errors';
 import { assertIsoDate } from '@quant/market';
 import type { Store } from '@quant/storage';
 import { barsToSeries } from './bar-series.mapper';
+import { prepareExtraInputs } from './extra-inputs.loader';
+import type { ExtraInputsStats } from './extra-inputs.loader';
 import type { FeatureRow } from './feature.repository';
 import { FEATURE_INSERT_ROWS, FeatureRepository } from './feature.repository';
 import type { MarketDataReader } from './market-data.reader';
@@ -24,6 +26,10 @@ export interface BuildFeaturesOptions {
   /** Rows per insert. */
   batchRows?: number;
   onProgress?: (text: string) => void;
+  /** Benchmark index of the `index.close` input (market family), stored as bars like a stock. Default SH000300. */
+  indexCode?: string;
+  /** Directory of the sentiment word lists, needed by sets with `sentiment.*` inputs. */
+  lexiconDir?: string;
 }
 
 export interface BuildFeaturesReport {
@@ -38,6 +44,8 @@ export interface BuildFeaturesReport {
   /** Requested instruments without any bar in [from, to]. */
   withoutBars: string[];
   warmupSessions: number;
+  /** Extra inputs attached beyond the bars (index used, valuation rows and news items read, optional inputs left absent). */
+  inputs: ExtraInputsStats;
   seconds: number;
 }
 
@@ -116,6 +124,18 @@ export async function buildFeatures(options: BuildFeaturesOptions): Promise<Buil
   }
   codes = [...new Set(codes)].sort();
 
+  // Every extra input is checked before anything is stored: a set that cannot be computed stores nothing.
+  const extra = await prepareExtraInputs({
+    set,
+    market,
+    calendar,
+    codes,
+    from: start,
+    to,
+    ...(options.indexCode !== undefined ? { indexCode: options.indexCode } : {}),
+    ...(options.lexiconDir !== undefined ? { lexiconDir: options.lexiconDir } : {}),
+  });
+
   const repository = new FeatureRepository(options.store);
   await repository.saveColumns(set.name, set.version, names);
   const batchRows = options.batchRows ?? FEATURE_INSERT_ROWS;
@@ -139,7 +159,7 @@ export async function buildFeatures(options: BuildFeaturesOptions): Promise<Buil
       continue;
     }
     // The instrument's own span: from its first stored bar (a listing inside the warm-up) to its last.
-    const series = barsToSeries(code, bars, calendar);
+    const series = await extra.attach(barsToSeries(code, bars, calendar), bars);
     const columns = set.calculators.flatMap((c) => c.batch(series));
     if (columns.length !== names.length) {
       throw new QuantError('FEATURE_SET_INVALID', `set ${set.name} computed ${columns.length} columns but defines ${names.length}`, { details: { set: set.name } });
@@ -168,6 +188,7 @@ export async function buildFeatures(options: BuildFeaturesOptions): Promise<Buil
     rows,
     withoutBars,
     warmupSessions: warmup,
+    inputs: extra.stats,
     seconds: (Date.now() - started) / 1000,
   };
 }

@@ -1,7 +1,9 @@
 export { FEATURE_STORE_MIGRATIONS } from './feature-store.migrations';
 export { FeatureRepository, FEATURE_INSERT_ROWS } from './feature.repository';
 export type { FeatureRow, StoredFeatureRow } from './feature.repository';
-export type { BarRecord, MarketDataReader } from './market-data.reader';
+export type { BarRecord, MarketDataReader, NewsRecord, ValuationRecord } from './market-data.reader';
+export { DEFAULT_INDEX_CODE, INDEX_INPUT, SENTIMENT_INPUTS, ST_INPUT, VALUATION_INPUTS, extraInputNeeds, prepareExtraInputs } from './extra-inputs.loader';
+export type { ExtraInputNeeds, ExtraInputs, ExtraInputsOptions, ExtraInputsStats } from './extra-inputs.loader';
 export { BAR_FIELDS, barToDayInput, barsToSeries, missingDay } from './bar-series.mapper';
 export { buildFeatures, sessionIndex, setWarmup, warmupStart } from './feature-build.job';
 export type { BuildFeaturesOptions, BuildFeaturesReport } from './feature-build.job';

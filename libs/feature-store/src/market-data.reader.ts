@@ -19,6 +19,29 @@ export interface BarRecord {
   factor: number | null;
   /** The store's flag; volume 0 or null is what marks a day without trading for features. */
   traded: boolean;
+  /** Under risk warning (ST) that day, when the source knows; feeds the market family's `isst`. */
+  isST?: boolean | null;
+}
+
+/** One day of baostock valuation fields of an instrument; null where the source has none. */
+export interface ValuationRecord {
+  code: string;
+  /** YYYY-MM-DD */
+  date: string;
+  peTTM: number | null;
+  pbMRQ: number | null;
+  psTTM: number | null;
+  pcfNcfTTM: number | null;
+  turnover: number | null;
+}
+
+/** A stored news item of an instrument: only its publication day matters to features. */
+export interface NewsRecord {
+  code: string;
+  /** YYYY-MM-DD */
+  publishedDate: string;
+  title: string | null;
+  text: string;
 }
 
 export interface MarketDataReader {
@@ -29,4 +52,8 @@ export interface MarketDataReader {
   /** Members of a universe on a day (point in time). */
   universeOn(universe: string, date: string): Promise<string[]>;
   instruments(): Promise<Array<{ code: string; firstDate: string; lastDate: string }>>;
+  /** Stored valuations of one instrument, ascending, both ends included (sets with `valuation.*` inputs). */
+  valuations?(code: string, from: string, to: string): Promise<ValuationRecord[]>;
+  /** Stored news items of one instrument published in [from, to] (sets with `sentiment.*` inputs). */
+  news?(code: string, from: string, to: string): Promise<NewsRecord[]>;
 }

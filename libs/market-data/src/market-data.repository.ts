@@ -258,6 +258,54 @@ export class MarketDataRepository {
     );
   }
 
+  /** Stored valuations of one instrument over [from, to], ascending by date (deduplicated). */
+  async valuations(code: string, from: string, to: string): Promise<StoredValuation[]> {
+    // `day`, not `date`: chdb resolves a WHERE name to a SELECT alias of the same name first.
+    const rows = await this.store.query<Record<string, unknown>>(
+      `SELECT code, toString(date) AS day, pe_ttm, pb_mrq, ps_ttm, pcf_ncf_ttm, turnover, total_mv, circ_mv, source, event_id,
+              toUnixTimestamp(ingested_at) AS ingested_s
+       FROM valuations FINAL WHERE code = {code:String} AND date >= {from:Date} AND date <= {to:Date} ORDER BY date`,
+      { code, from, to },
+    );
+    return rows.map((r) => ({
+      code: String(r['code']),
+      date: String(r['day']),
+      peTTM: numOrNull(r['pe_ttm']),
+      pbMRQ: numOrNull(r['pb_mrq']),
+      psTTM: numOrNull(r['ps_ttm']),
+      pcfNcfTTM: numOrNull(r['pcf_ncf_ttm']),
+      turnover: numOrNull(r['turnover']),
+      totalMarketValue: numOrNull(r['total_mv']),
+      circulatingMarketValue: numOrNull(r['circ_mv']),
+      source: String(r['source']),
+      eventId: String(r['event_id']),
+      ingestedAt: num(r['ingested_s']) * 1000,
+    }));
+  }
+
+  /** Stored news items of one instrument published in [from, to], ascending by publication day then id. */
+  async news(code: string, from: string, to: string): Promise<StoredNewsItem[]> {
+    const rows = await this.store.query<Record<string, unknown>>(
+      `SELECT id, code, toString(published_date) AS day, toUnixTimestamp(published_at) AS published_s, title, text, label, source,
+              toUnixTimestamp(ingested_at) AS ingested_s
+       FROM news_items FINAL
+       WHERE code = {code:String} AND published_date >= {from:Date} AND published_date <= {to:Date}
+       ORDER BY published_date, id`,
+      { code, from, to },
+    );
+    return rows.map((r) => ({
+      id: String(r['id']),
+      code: String(r['code']),
+      publishedDate: String(r['day']),
+      publishedAt: r['published_s'] === null || r['published_s'] === undefined ? null : num(r['published_s']) * 1000,
+      title: r['title'] === null || r['title'] === undefined ? null : String(r['title']),
+      text: String(r['text']),
+      label: numOrNull(r['label']),
+      source: String(r['source']),
+      ingestedAt: num(r['ingested_s']) * 1000,
+    }));
+  }
+
   /** Row counts per table after deduplication, for `quant data status`. */
   async counts(): Promise<{ bars: number; instruments: number; valuations: number; news: number; calendarDays: number }> {
     const [row] = await this.store.query<Record<string, string | number>>(

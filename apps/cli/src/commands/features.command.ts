@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { QuantError } from '@quant/errors';
 import type { FeatureSet } from '@quant/features';
 import { featureSet, featureSetNames } from '@quant/features';
-import { FeatureRepository, buildFeatures, sessionIndex } from '@quant/feature-store';
+import { DEFAULT_INDEX_CODE, FeatureRepository, buildFeatures, sessionIndex } from '@quant/feature-store';
 import { assertIsoDate, canonicalCode } from '@quant/market';
 import { MarketDataRepository } from '@quant/market-data';
 import type { Store } from '@quant/storage';
@@ -34,6 +34,8 @@ interface BuildFlags {
   from: string;
   to: string;
   store: string;
+  index?: string;
+  lexicons?: string;
 }
 
 interface ExportFlags {
@@ -95,10 +97,13 @@ export function createFeaturesCommand(lookup: FeatureSetLookup = catalogue): Com
         .requiredOption('--from <date>', 'first day stored (YYYY-MM-DD); warm-up history before it is read, not stored')
         .requiredOption('--to <date>', 'last day stored (YYYY-MM-DD)')
         .option('--store <store>', STORE_HELP, DEFAULT_STORE_DIR)
+        .option('--index <code>', 'benchmark index of the market family (index.close), stored as bars in the same store', DEFAULT_INDEX_CODE)
+        .option('--lexicons <dir>', 'sentiment word lists directory, needed by sets with sentiment inputs (e.g. shared/data/lexicons/cn_finance)')
         .action(async (flags: BuildFlags) => {
           const { from, to } = parseRange(flags);
           const codes = flags.codes === undefined ? undefined : parseCodes(flags.codes, '--codes');
           const set = await lookup(flags.set);
+          const indexCode = canonicalCode(flags.index ?? DEFAULT_INDEX_CODE);
           const report = await withStore(flags.store, (store, market) =>
             buildFeatures({
               store,
@@ -108,6 +113,8 @@ export function createFeaturesCommand(lookup: FeatureSetLookup = catalogue): Com
               to,
               ...(flags.universe ? { universe: flags.universe } : {}),
               ...(codes ? { codes } : {}),
+              indexCode,
+              ...(flags.lexicons !== undefined ? { lexiconDir: resolve(flags.lexicons) } : {}),
               onProgress: (text) => context.io.err(`quant features build: ${text}\n`),
             }),
           );

@@ -1,2 +1,3 @@
 export { describeServiceContract } from './service-contract';
 export type { ServiceContractOptions } from './service-contract';
+export { standInFeatureSet } from './stand-in-feature-set';

@@ -3,6 +3,6 @@
 import { describeServiceContract } from '@quant/testing';
 import { FeaturesEventsHandler } from '../src/features-events.handler';
 import { createFeaturesService } from '../src/features.module';
-import { standInSet } from './stand-in-set';
+import { standInFeatureSet as standInSet } from '@quant/testing';
 
 describeServiceContract(createFeaturesService({ resolveSet: () => standInSet }), { handler: FeaturesEventsHandler, topics: ['dailyBar'] });

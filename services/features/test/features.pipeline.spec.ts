@@ -11,7 +11,7 @@ import { QuantError } from '@quant/errors';
 import type { FeaturesEnv } from '../src/features.config';
 import { FeaturesEventsHandler } from '../src/features-events.handler';
 import { createFeaturesService } from '../src/features.module';
-import { standInSet } from './stand-in-set';
+import { standInFeatureSet as standInSet } from '@quant/testing';
 
 const calendar = ['2021-01-04', '2021-01-05', '2021-01-06', '2021-01-07', '2021-01-08', '2021-01-11', '2021-01-12'];
 const CODES = ['SH600000', 'SZ000001', 'SZ000002'];

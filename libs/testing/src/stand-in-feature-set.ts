@@ -55,7 +55,7 @@ const calculator: FeatureCalculator = {
   },
 };
 
-export const standInSet: FeatureSet = {
+export const standInFeatureSet: FeatureSet = {
   name: 'stand-in',
   version: 'v1',
   calculators: [calculator],

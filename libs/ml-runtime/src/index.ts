@@ -1,0 +1,2 @@
+export { OnnxScorer } from './onnx-scorer';
+export type { OnnxScorerOptions } from './onnx-scorer';

@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import { QuantError } from '@quant/errors';
+import type { FeatureSet } from '@quant/features';
+import { featureSet, featureSetNames } from '@quant/features';
+import { FeatureRepository, buildFeatures, sessionIndex } from '@quant/feature-store';
+import { canonicalCode } from '@quant/market';
+import { MarketDataRepository } from '@quant/market-data';
+import type { Store } from '@quant/storage';
+import { DEFAULT_STORE_DIR, openStore } from '@quant/storage';
+import { defaultModelLookup, loadWorkflow, trainWorkflow } from '@quant/training';
+import type { FeatureLoader, ModelLookup } from '@quant/training';
+import type { CliIo, CommandModule } from './command-module';
+
+/** Where `quant train` writes model artefacts unless `--artefacts` says otherwise. */
+export const DEFAULT_ARTEFACT_DIR = './.quant/models';
+
+export interface TrainCommandDeps {
+  /** Model factories by kind (default: @quant/ml's). */
+  models?: ModelLookup;
+  /** Feature sets by name (default: the catalogue of @quant/features). */
+  featureSets?: (name: string) => FeatureSet;
+}
+
+const catalogue = (name: string): FeatureSet => {
+  const names = featureSetNames();
+  if (!names.includes(name)) throw new QuantError('WORKFLOW_INVALID', `features: "${name}" is not a feature set; known sets: ${names.join(', ')}`, { details: { set: name } });
+  return featureSet(name);
+};
+
+/**
+ * Stored feature rows, building what is missing first: for each instrument, the sessions of [from, to]
+ * inside its stored bars (what `features build` writes) must all have a row; instruments lacking any
+ * are built in one buildFeatures call, then everything is read again.
+ */
+function storeFeatureLoader(store: Store, market: MarketDataRepository, indexCode: string, io: CliIo): FeatureLoader {
+  const repository = new FeatureRepository(store);
+  return async (set, codes, from, to) => {
+    const calendar = await market.calendar('CN');
+    const coverage = new Map((await market.coverage(codes)).map((c) => [c.code, c]));
+    const read = () => repository.read(set.name, set.version, codes, from, to);
+    let rows = await read();
+    const count = new Map<string, number>();
+    for (const r of rows) count.set(r.code, (count.get(r.code) ?? 0) + 1);
+    const missing = codes.filter((code) => {
+      const cov = coverage.get(code);
+      if (cov === undefined) return false;
+      const first = from > cov.from ? from : cov.from;
+      const last = to < cov.to ? to : cov.to;
+      if (first > last) return false;
+      const expected = sessionIndex(calendar, last) + (calendar[sessionIndex(calendar, last)] === last ? 1 : 0) - sessionIndex(calendar, first);
+      return (count.get(code) ?? 0) < expected;
+    });
+    if (missing.length > 0) {
+      io.err(`quant train: building ${set.name}@${set.version} for ${missing.length} instrument(s) over ${from}..${to}\n`);
+      await buildFeatures({ store, market, set, codes: missing, from, to, indexCode, onProgress: (text) => io.err(`quant train: ${text}\n`) });
+      rows = await read();
+    }
+    return rows;
+  };
+}
+
+/**
+ * `quant train WORKFLOW.yaml`: trains every model the workflow names on the store's data, registers
+ * each as a candidate (ClickHouse `models` table + artefact directory) and prints a JSON summary.
+ */
+export function createTrainCommand(deps: TrainCommandDeps = {}): CommandModule {
+  return {
+    name: 'train',
+    register(program, context) {
+      program
+        .command('train')
+        .description('train the models of a workflow file, register them as candidates and write their ONNX files (prints a JSON summary)')
+        .argument('<workflow>', 'workflow YAML file (format: examples/workflows/README.md)')
+        .option('--store <store>', `chdb directory, or a clickhouse:// or http:// server URL (default: the workflow's data.store, else ${DEFAULT_STORE_DIR})`)
+        .option('--artefacts <dir>', 'model artefact directory', DEFAULT_ARTEFACT_DIR)
+        .action(async (file: string, flags: { store?: string; artefacts: string }) => {
+          const workflow = await loadWorkflow(resolve(file));
+          const location = flags.store ?? workflow.data.store ?? DEFAULT_STORE_DIR;
+          const store = await openStore(location);
+          try {
+            const market = new MarketDataRepository(store);
+            await market.migrate();
+            await new FeatureRepository(store).migrate();
+            if ((await market.calendar(workflow.data.market)).length === 0) {
+              const hint = workflow.data.dir ? `quant data import --source ${workflow.data.source} --dir ${workflow.data.dir}` : 'quant data import';
+              throw new QuantError('STORE_EMPTY', `the store ${location} holds no market data; run "${hint}" first`, { details: { store: location } });
+            }
+            const result = await trainWorkflow(workflow, {
+              store,
+              artefactDir: resolve(flags.artefacts),
+              market,
+              features: storeFeatureLoader(store, market, canonicalCode(workflow.benchmark), context.io),
+              models: deps.models ?? defaultModelLookup,
+              featureSets: deps.featureSets ?? catalogue,
+              onProgress: (text) => context.io.err(`quant train: ${text}\n`),
+            });
+            context.io.out(`${JSON.stringify({ store: location, ...result })}\n`);
+          } finally {
+            await store.close();
+          }
+        });
+    },
+  };
+}
+
+export const trainCommand: CommandModule = createTrainCommand();

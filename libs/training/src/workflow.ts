@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { QuantError } from '@quant/errors';
+import type { LabelSpec } from '@quant/features';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The workflow file shared by `quant train` and `quant run`: which data, universe, features, label,
+ * segments, processors and models. YAML parsed with `yaml` and validated with zod; every error names
+ * its path (`models[1].params.numLeaves`). Documented in examples/workflows/README.md.
+ */
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date');
+const segment = z
+  .object({ from: date, to: date })
+  .strict()
+  .refine((s) => s.from <= s.to, { message: 'from must not be after to' });
+
+const features = z.array(z.string()).optional();
+const processor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cs-zscore'), features }).strict(),
+  z.object({ kind: z.literal('cs-rank'), features }).strict(),
+  z.object({ kind: z.literal('cs-robust-zscore'), features, clip: z.number().positive().nullable().optional() }).strict(),
+  z.object({ kind: z.literal('robust-zscore'), features, clip: z.number().positive().nullable().optional() }).strict(),
+  z.object({ kind: z.literal('zscore'), features }).strict(),
+  z.object({ kind: z.literal('winsorize'), features, lower: z.number().min(0).max(1).optional(), upper: z.number().min(0).max(1).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('fill-missing'),
+      features,
+      strategy: z.enum(['constant', 'train-mean', 'train-median', 'cross-sectional-median']).optional(),
+      value: z.number().optional(),
+    })
+    .strict(),
+]);
+
+/** Label processors work per date only: fitting on the label would need labels the live model never has. */
+const labelProcessor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cs-zscore') }).strict(),
+  z.object({ kind: z.literal('cs-rank') }).strict(),
+]);
+
+const label = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('forward-return'), horizon: z.number().int().min(1).optional(), entryLag: z.number().int().min(0).optional(), name: z.string().optional() }).strict(),
+  z
+    .object({ kind: z.literal('return-class'), threshold: z.number().positive(), horizon: z.number().int().min(1).optional(), entryLag: z.number().int().min(0).optional(), name: z.string().optional() })
+    .strict(),
+  z
+    .object({ kind: z.literal('return-up'), threshold: z.number().positive(), horizon: z.number().int().min(1).optional(), entryLag: z.number().int().min(0).optional(), name: z.string().optional() })
+    .strict(),
+  z.object({ kind: z.literal('future-volatility'), horizon: z.number().int().min(2).optional(), entryLag: z.number().int().min(0).optional(), name: z.string().optional() }).strict(),
+]);
+
+const model = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'letters, digits, "_", "." or "-", starting with a letter or digit'),
+    kind: z.string().min(1),
+    params: z.record(z.string(), z.unknown()).default({}),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+  })
+  .strict();
+
+/** Qlib's default label: Ref($close, -2) / Ref($close, -1) - 1 (buy at the next close, hold one session). */
+export const QLIB_LABEL: LabelSpec = { kind: 'forward-return', horizon: 1, entryLag: 1 };
+
+export const workflowSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    data: z
+      .object({
+        /** How the store was filled (`quant data import --source SOURCE --dir DIR`); training reads the store. */
+        source: z.enum(['qlib', 'csv', 'baostock', 'tushare', 'store']).default('store'),
+        dir: z.string().optional(),
+        /** Default store of the workflow; `--store` overrides it. */
+        store: z.string().optional(),
+        market: z.string().default('CN'),
+      })
+      .strict()
+      .default({ source: 'store', market: 'CN' }),
+    universe: z.string().min(1).optional(),
+    codes: z.array(z.string().min(1)).min(1).optional(),
+    benchmark: z.string().min(1).default('SH000300'),
+    features: z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1)).min(1)]),
+    label: label.default({ kind: 'forward-return', horizon: 1, entryLag: 1 }),
+    segments: z
+      .object({ train: segment, valid: segment, test: segment.optional() })
+      .strict()
+      .refine((s) => s.train.to < s.valid.from && (s.test === undefined || s.valid.to < s.test.from), { message: 'segments must be in order train < valid < test without overlap' }),
+    processors: z.array(processor).default([]),
+    labelProcessors: z.array(labelProcessor).default([]),
+    models: z
+      .array(model)
+      .min(1)
+      .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, { message: 'model names must be unique' }),
+  })
+  .strict()
+  .refine((w) => w.universe !== undefined || w.codes !== undefined, { message: 'name a universe or a list of codes', path: ['universe'] });
+
+export type Workflow = z.output<typeof workflowSchema>;
+export type WorkflowModel = Workflow['models'][number];
+export type WorkflowProcessor = Workflow['processors'][number];
+
+/** `models[1].params.numLeaves` from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out === '' ? '(root)' : out;
+}
+
+/** Validates a parsed workflow; a QuantError WORKFLOW_INVALID lists every problem with its path. */
+export function validateWorkflow(value: unknown, source = 'workflow'): Workflow {
+  const result = workflowSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new QuantError('WORKFLOW_INVALID', `${source} is invalid: ${problems.join('; ')}`, { details: { source, first: problems[0] ?? '' } });
+  }
+  return result.data;
+}
+
+/** Parses workflow YAML text. */
+export function parseWorkflow(text: string, source = 'workflow'): Workflow {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new QuantError('WORKFLOW_INVALID', `${source} is not valid YAML: ${(error as Error).message}`, { details: { source } });
+  }
+  return validateWorkflow(value, source);
+}
+
+export async function loadWorkflow(path: string): Promise<Workflow> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new QuantError('WORKFLOW_NOT_FOUND', `cannot read workflow ${path}: ${(error as Error).message}`, { details: { path } });
+  }
+  return parseWorkflow(text, path);
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { QuantError } from '@quant/errors';
+import { loadWorkflow, parseWorkflow } from '../src';
+
+const example = new URL('../../../examples/workflows/csi300_alpha158.yaml', import.meta.url);
+
+function problems(text: string): string {
+  try {
+    parseWorkflow(text, 'w.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(QuantError);
+    expect((e as QuantError).code).toBe('WORKFLOW_INVALID');
+    return (e as Error).message;
+  }
+  throw new Error('expected the workflow to be refused');
+}
+
+const minimal = `
+universe: csi300
+features: alpha158
+segments:
+  train: { from: 2010-01-01, to: 2014-12-31 }
+  valid: { from: 2015-01-01, to: 2016-12-31 }
+models:
+  - { name: m1, kind: gbdt, params: { numLeaves: 31 } }
+`;
+
+describe('workflow files', () => {
+  it('reads the CSI300 Alpha158 example (Qlib protocol)', async () => {
+    const w = await loadWorkflow(example.pathname);
+    expect(w.universe).toBe('csi300');
+    expect(w.features).toEqual(['alpha158']);
+    expect(w.segments).toEqual({
+      train: { from: '2010-01-01', to: '2014-12-31' },
+      valid: { from: '2015-01-01', to: '2016-12-31' },
+      test: { from: '2017-01-01', to: '2020-08-01' },
+    });
+    expect(w.models[0]).toMatchObject({ name: 'csi300-alpha158-gbdt', kind: 'gbdt', seed: 42 });
+    expect(w.processors.map((p) => p.kind)).toEqual(['robust-zscore', 'fill-missing']);
+    expect(readFileSync(example, 'utf8')).toContain('Ref($close, -2)');
+  });
+
+  it('fills defaults: Qlib label, store data, SH000300 benchmark, seed 0', () => {
+    const w = parseWorkflow(minimal);
+    expect(w.label).toEqual({ kind: 'forward-return', horizon: 1, entryLag: 1 });
+    expect(w.data).toEqual({ source: 'store', market: 'CN' });
+    expect(w.benchmark).toBe('SH000300');
+    expect(w.models[0]?.seed).toBe(0);
+    expect(w.processors).toEqual([]);
+  });
+
+  it('names the path of every problem', () => {
+    const bad = minimal.replace('{ numLeaves: 31 }', '31').replace('models:', 'models:\n  - { name: m0, kind: gbdt, seed: -1 }');
+    const message = problems(bad);
+    expect(message).toContain('w.yaml is invalid');
+    expect(message).toContain('models[0].seed');
+    expect(message).toContain('models[1].params');
+    expect(problems(minimal.replace('2015-01-01', '2015-1-1'))).toContain('segments.valid.from: expected a YYYY-MM-DD date');
+    expect(problems(minimal.replace('valid: { from: 2015-01-01', 'valid: { from: 2014-06-01'))).toContain('segments: segments must be in order');
+    expect(problems(`${minimal}processors:\n  - { kind: zscore }\n  - { kind: magic }\n`)).toContain('processors[1].kind');
+    expect(problems(`${minimal}extra: 1\n`)).toMatch(/extra/);
+    expect(problems(minimal.replace('universe: csi300\n', ''))).toContain('universe: name a universe or a list of codes');
+    expect(problems(`${minimal}  - { name: m1, kind: linear }\n`)).toContain('models: model names must be unique');
+    expect(problems('models: [unclosed')).toContain('not valid YAML');
+  });
+
+  it('refuses a missing file', async () => {
+    await expect(loadWorkflow('/nonexistent/w.yaml')).rejects.toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
+  });
+});
+
+describe('the example against the real models', () => {
+  it("the CSI300 example's GBDT parameters are accepted by @quant/ml", async () => {
+    const { modelFactory } = await import('@quant/ml');
+    const w = await loadWorkflow(example.pathname);
+    for (const m of w.models) expect(() => modelFactory(m.kind).create(m.params)).not.toThrow();
+  });
+});

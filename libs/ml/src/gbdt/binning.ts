@@ -23,7 +23,11 @@ export interface BinnedMatrix {
   rows: number;
   cols: number;
   features: FeatureBins[];
-  /** Column-major bin codes: bins[f * rows + r]. */
+  /**
+   * Row-major bin codes: bins[r * cols + f]. A leaf's rows are a scattered subset, and row-major lets
+   * a histogram pass read all of one row's features from one or two cache lines instead of one line
+   * per (row, feature) as a column-major layout would.
+   */
   bins: Uint8Array;
   /** Offset of each feature's histogram (valueBins + 1 slots) in a flat histogram. */
   offsets: Int32Array;
@@ -40,14 +44,12 @@ function thresholdBetween(a: number, b: number): number {
 }
 
 export function computeFeatureBins(values: Float32Array, maxBin: number): FeatureBins {
-  const present: number[] = [];
-  let hasMissing = false;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v)) hasMissing = true;
-    else present.push(v);
-  }
-  const sorted = Float32Array.from(present).sort();
+  // A typed sort puts NaN last, so the present values are the prefix before the first NaN.
+  const all = Float32Array.from(values).sort();
+  let present = all.length;
+  while (present > 0 && Number.isNaN(all[present - 1]!)) present--;
+  const hasMissing = present < all.length;
+  const sorted = all.subarray(0, present);
   const distinct: number[] = [];
   const counts: number[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -95,6 +97,9 @@ export function binOf(feature: FeatureBins, v: number): number {
   return lo;
 }
 
+/** Features whose columns are gathered per pass over the rows: a block's columns stay in cache. */
+const FEATURE_BLOCK = 16;
+
 /** Bins a row-major float32 matrix (rows x cols) with edges learned from it. */
 export function binMatrix(x: Float32Array, rows: number, cols: number, maxBin: number, seed: number): BinnedMatrix {
   let sample: Int32Array | null = null;
@@ -115,20 +120,27 @@ export function binMatrix(x: Float32Array, rows: number, cols: number, maxBin: n
   const bins = new Uint8Array(rows * cols);
   const offsets = new Int32Array(cols);
   let totalBins = 0;
-  const column = new Float32Array(sample ? sample.length : rows);
-  for (let f = 0; f < cols; f++) {
-    if (sample) for (let i = 0; i < sample.length; i++) column[i] = x[sample[i]! * cols + f]!;
-    else for (let r = 0; r < rows; r++) column[r] = x[r * cols + f]!;
-    const fb = computeFeatureBins(column, maxBin);
-    if (sample && !fb.hasMissing) {
-      // Missing values outside the sample still need the missing bin to be learnable.
-      for (let r = 0; r < rows; r++) if (Number.isNaN(x[r * cols + f]!)) { fb.hasMissing = true; break; }
+  const n = sample ? sample.length : rows;
+  const columns = Array.from({ length: Math.min(FEATURE_BLOCK, cols) }, () => new Float32Array(n));
+  // Whether each feature has a missing value anywhere (the sample may miss them all, yet the
+  // missing bin must exist to be learnable).
+  const anyMissing = new Uint8Array(cols);
+  for (let r = 0, i = 0; r < rows; r++) for (let f = 0; f < cols; f++, i++) if (Number.isNaN(x[i]!)) anyMissing[f] = 1;
+  for (let f0 = 0; f0 < cols; f0 += FEATURE_BLOCK) {
+    const f1 = Math.min(cols, f0 + FEATURE_BLOCK);
+    // Gather the block's columns row by row (sequential reads of the row-major matrix).
+    for (let i = 0; i < n; i++) {
+      const at = (sample ? sample[i]! : i) * cols;
+      for (let f = f0; f < f1; f++) columns[f - f0]![i] = x[at + f]!;
     }
-    features.push(fb);
-    offsets[f] = totalBins;
-    totalBins += fb.valueBins + 1;
-    const out = bins.subarray(f * rows, (f + 1) * rows);
-    for (let r = 0; r < rows; r++) out[r] = binOf(fb, x[r * cols + f]!);
+    for (let f = f0; f < f1; f++) {
+      const fb = computeFeatureBins(columns[f - f0]!, maxBin);
+      if (anyMissing[f]) fb.hasMissing = true;
+      features.push(fb);
+      offsets[f] = totalBins;
+      totalBins += fb.valueBins + 1;
+    }
   }
+  for (let r = 0, i = 0; r < rows; r++) for (let f = 0; f < cols; f++, i++) bins[i] = binOf(features[f]!, x[i]!);
   return { rows, cols, features, bins, offsets, totalBins };
 }

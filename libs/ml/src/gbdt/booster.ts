@@ -6,7 +6,7 @@
  */
 import { QuantError } from '@quant/errors';
 import type { Dataset, FitOptions, TreeEnsembleSpec, TreeNode } from '../model.port';
-import { binMatrix } from './binning';
+import { binMatrix, type BinnedMatrix } from './binning';
 import { CompiledEnsemble, checkMatrix } from './ensemble';
 import { computeGradients, initScore, validLoss } from './objectives';
 import type { TreeParams } from './params';
@@ -76,7 +76,13 @@ export function trainEnsemble(mode: 'gbdt' | 'random-forest', train: Dataset, p:
 
   const { rows, cols } = train;
   const binned = binMatrix(train.x, rows, cols, p.maxBin, seed);
-  const learner = new TreeLearner(binned, p);
+  return boost(mode, train, p, options, seed, binned, new TreeLearner(binned, p));
+}
+
+function boost(mode: 'gbdt' | 'random-forest', train: Dataset, p: TreeParams, options: FitOptions, seed: number, binned: BinnedMatrix, learner: TreeLearner): TrainResult {
+  const forest = mode === 'random-forest';
+  const valid = options.valid;
+  const { rows, cols } = train;
   const rng = mulberry32(seed);
   // A forest of binary classifiers averages probabilities: its trees regress the 0/1 label.
   const gradObjective = forest ? 'regression' : p.objective;
@@ -124,21 +130,22 @@ export function trainEnsemble(mode: 'gbdt' | 'random-forest', train: Dataset, p:
 
     if (!forest) {
       const nodes = tree.nodes;
-      if (bagSize === rows) {
-        // Every row is in some leaf's index range: no traversal needed.
-        for (const leaf of tree.leaves) {
-          const v = nodes[leaf.node]!.value * scale;
-          for (let i = leaf.begin; i < leaf.begin + leaf.count; i++) { const r = learner.indices[i]!; score[r] = score[r]! + v; }
-        }
-      } else {
+      // In-bag rows sit in their leaf's index range: no traversal needed for them.
+      for (const leaf of tree.leaves) {
+        const v = nodes[leaf.node]!.value * scale;
+        for (let i = leaf.begin; i < leaf.begin + leaf.count; i++) { const r = learner.indices[i]!; score[r] = score[r]! + v; }
+      }
+      if (bagSize < rows) {
+        // Out-of-bag rows walk the tree on their bins (the bag is sorted, so a merge finds them).
         const bins = binned.bins;
-        for (let r = 0; r < rows; r++) {
+        for (let r = 0, b = 0; r < rows; r++) {
+          if (b < bagSize && bag[b] === r) { b++; continue; }
           let k = 0;
           for (;;) {
             const n = nodes[k]!;
             if (n.feature < 0) break;
-            const b = bins[n.feature * rows + r]!;
-            k = (b === binned.features[n.feature]!.valueBins ? n.missingGoesLeft : b <= n.bin) ? n.left : n.right;
+            const bn = bins[r * cols + n.feature]!;
+            k = (bn === binned.features[n.feature]!.valueBins ? n.missingGoesLeft : bn <= n.bin) ? n.left : n.right;
           }
           score[r] = score[r]! + nodes[k]!.value * scale;
         }

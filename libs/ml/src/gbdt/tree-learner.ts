@@ -5,6 +5,7 @@
  * child's histogram is the parent's minus the smaller one's (histogram subtraction).
  */
 import type { BinnedMatrix } from './binning';
+import { HIST_BLOCK, histKernel } from './histogram';
 
 export interface LearnerParams {
   numLeaves: number;
@@ -64,6 +65,10 @@ export class TreeLearner {
   private readonly gg: Float64Array;
   private readonly gh: Float64Array;
   private readonly pool: Float64Array[] = [];
+  private readonly blockFeature = new Int32Array(HIST_BLOCK);
+  private readonly blockOffset = new Int32Array(HIST_BLOCK);
+
+  private readonly valueBins: Int32Array;
 
   constructor(
     private readonly data: BinnedMatrix,
@@ -73,6 +78,7 @@ export class TreeLearner {
     this.scratch = new Int32Array(data.rows);
     this.gg = new Float64Array(data.rows);
     this.gh = new Float64Array(data.rows);
+    this.valueBins = Int32Array.from(data.features, (f) => f.valueBins);
   }
 
   private threshold(g: number): number {
@@ -80,11 +86,6 @@ export class TreeLearner {
     if (g > l1) return g - l1;
     if (g < -l1) return g + l1;
     return 0;
-  }
-
-  private leafScore(g: number, h: number): number {
-    const t = this.threshold(g);
-    return (t * t) / (h + this.p.lambdaL2);
   }
 
   leafOutput(g: number, h: number): number {
@@ -96,31 +97,16 @@ export class TreeLearner {
     return this.pool.pop() ?? new Float64Array(this.data.totalBins * 3);
   }
 
-  private buildHist(leaf: { begin: number; count: number }, hist: Float64Array, grad: Float64Array, hess: Float64Array, features: Int32Array): void {
-    hist.fill(0);
+  /** Fills `hist` for the leaf's rows over `features` (see histKernel). */
+  private buildHist(leaf: { begin: number; count: number }, hist: Float64Array, grad: Float64Array, hess: Float64Array, features: Int32Array, constHess: number): void {
     const { begin, count } = leaf;
     const idx = this.indices;
     const gg = this.gg;
     const gh = this.gh;
-    // Gather the leaf's gradients once so the per-feature loops read them sequentially.
-    for (let i = 0; i < count; i++) {
-      const r = idx[begin + i]!;
-      gg[i] = grad[r]!;
-      gh[i] = hess[r]!;
-    }
-    const rows = this.data.rows;
-    const bins = this.data.bins;
-    for (let k = 0; k < features.length; k++) {
-      const f = features[k]!;
-      const base = f * rows;
-      const off = this.data.offsets[f]! * 3;
-      for (let i = 0; i < count; i++) {
-        const j = off + bins[base + idx[begin + i]!]! * 3;
-        hist[j] = hist[j]! + gg[i]!;
-        hist[j + 1] = hist[j + 1]! + gh[i]!;
-        hist[j + 2] = hist[j + 2]! + 1;
-      }
-    }
+    // Gather the leaf's gradients once so the per-block passes read them sequentially.
+    for (let i = 0; i < count; i++) gg[i] = grad[idx[begin + i]!]!;
+    if (constHess <= 0) for (let i = 0; i < count; i++) gh[i] = hess[idx[begin + i]!]!;
+    histKernel(hist, this.data.bins, this.data.cols, this.data.offsets, this.valueBins, idx, begin, count, gg, gh, features, 0, features.length, constHess, this.blockFeature, this.blockOffset);
   }
 
   private findBest(leaf: Leaf, features: Int32Array): Split | null {
@@ -131,47 +117,83 @@ export class TreeLearner {
     const G = leaf.g;
     const H = leaf.h;
     const C = leaf.count;
-    const parent = this.leafScore(G, H);
-    let best: Split | null = null;
+    const l1 = p.lambdaL1;
+    const l2 = p.lambdaL2;
+    const minHess = p.minSumHessianInLeaf;
+    // Inlined leafScore (same arithmetic, so the same gains bit for bit): calls in this loop cost more than the maths.
+    const score = (g: number, h: number): number => {
+      const t = g > l1 ? g - l1 : g < -l1 ? g + l1 : 0;
+      return (t * t) / (h + l2);
+    };
+    const parent = score(G, H);
     let bestGain = p.minGainToSplit;
+    let bf = -1;
+    let bb = 0;
+    let bMissLeft = false;
+    let blg = 0;
+    let blh = 0;
+    let blc = 0;
     for (let k = 0; k < features.length; k++) {
       const f = features[k]!;
-      const fb = this.data.features[f]!;
-      const nb = fb.valueBins;
+      const nb = this.data.features[f]!.valueBins;
       const off = this.data.offsets[f]! * 3;
       const mo = off + nb * 3;
       const mg = hist[mo]!;
       const mh = hist[mo + 1]!;
       const mc = hist[mo + 2]!;
-      const lastBin = mc > 0 ? nb - 1 : nb - 2;
+      const hasMissing = mc > 0;
+      const lastBin = hasMissing ? nb - 1 : nb - 2;
       let ag = 0;
       let ah = 0;
       let ac = 0;
-      for (let b = 0; b <= lastBin; b++) {
-        const j = off + b * 3;
+      for (let b = 0, j = off; b <= lastBin; b++, j += 3) {
         ag += hist[j]!;
         ah += hist[j + 1]!;
         ac += hist[j + 2]!;
         // Two candidates per threshold: missing values right (with the larger bins) or left.
-        for (let side = 0; side < (mc > 0 ? 2 : 1); side++) {
-          const lg = side === 0 ? ag : ag + mg;
-          const lh = side === 0 ? ah : ah + mh;
-          const lc = side === 0 ? ac : ac + mc;
-          const rc = C - lc;
+        let lc = ac;
+        let rc = C - lc;
+        if (lc >= minData && rc >= minData) {
+          const rh = H - ah;
+          if (ah >= minHess && rh >= minHess) {
+            const t = ag > l1 ? ag - l1 : ag < -l1 ? ag + l1 : 0;
+            const gR = G - ag;
+            const tR = gR > l1 ? gR - l1 : gR < -l1 ? gR + l1 : 0;
+            const gain = (t * t) / (ah + l2) + (tR * tR) / (rh + l2) - parent;
+            if (gain > bestGain) {
+              bestGain = gain;
+              bf = f;
+              bb = b;
+              // Unseen missing values (none in this leaf) follow the side with more training rows.
+              bMissLeft = hasMissing ? false : lc >= rc;
+              blg = ag;
+              blh = ah;
+              blc = lc;
+            }
+          }
+        }
+        if (hasMissing) {
+          const lg = ag + mg;
+          const lh = ah + mh;
+          lc = ac + mc;
+          rc = C - lc;
           if (lc < minData || rc < minData) continue;
           const rh = H - lh;
-          if (lh < p.minSumHessianInLeaf || rh < p.minSumHessianInLeaf) continue;
-          const gain = this.leafScore(lg, lh) + this.leafScore(G - lg, rh) - parent;
+          if (lh < minHess || rh < minHess) continue;
+          const gain = score(lg, lh) + score(G - lg, rh) - parent;
           if (gain > bestGain) {
             bestGain = gain;
-            // Unseen missing values (none in this leaf) follow the side with more training rows.
-            const missingLeft = mc > 0 ? side === 1 : lc >= rc;
-            best = { feature: f, bin: b, missingLeft, gain, lg, lh, lc };
+            bf = f;
+            bb = b;
+            bMissLeft = true;
+            blg = lg;
+            blh = lh;
+            blc = lc;
           }
         }
       }
     }
-    return best;
+    return bf < 0 ? null : { feature: bf, bin: bb, missingLeft: bMissLeft, gain: bestGain, lg: blg, lh: blh, lc: blc };
   }
 
   /** Grows one tree on the rows `bag[0..bagSize)` using only `features` (sorted ids). */
@@ -186,13 +208,15 @@ export class TreeLearner {
       h += hess[r]!;
     }
     const nodes: GrownNode[] = [{ feature: -1, bin: -1, threshold: 0, left: -1, right: -1, missingGoesLeft: false, gain: 0, value: this.leafOutput(g, h) }];
+    // A hessian equal on every in-bag row (unweighted L2) lets buildHist skip accumulating it.
+    let constHess = bagSize > 0 ? hess[bag[0]!]! : 0;
+    for (let i = 1; i < bagSize && constHess > 0; i++) if (hess[bag[i]!] !== constHess) constHess = 0;
     const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, hist: this.takeHist(), best: null };
-    this.buildHist(root, root.hist, grad, hess, features);
+    this.buildHist(root, root.hist, grad, hess, features, constHess);
     const canSplit = (leaf: Leaf): boolean => p.maxDepth <= 0 || leaf.depth < p.maxDepth;
     root.best = canSplit(root) ? this.findBest(root, features) : null;
     const leaves: Leaf[] = [root];
     const bins = this.data.bins;
-    const rows = this.data.rows;
     while (leaves.length < p.numLeaves) {
       let pick = -1;
       for (let i = 0; i < leaves.length; i++) {
@@ -206,12 +230,12 @@ export class TreeLearner {
       const missingBin = fb.valueBins;
       // Stable partition of the leaf's rows: left rows stay in front, right rows follow.
       const idx = this.indices;
-      const base = s.feature * rows;
+      const cols = this.data.cols;
       let nl = 0;
       let nr = 0;
       for (let i = leaf.begin; i < leaf.begin + leaf.count; i++) {
         const r = idx[i]!;
-        const b = bins[base + r]!;
+        const b = bins[r * cols + s.feature]!;
         const left = b === missingBin ? s.missingLeft : b <= s.bin;
         if (left) idx[leaf.begin + nl++] = r;
         else this.scratch[nr++] = r;
@@ -229,7 +253,7 @@ export class TreeLearner {
       const rLeaf: Leaf = { node: rightNode, begin: leaf.begin + nl, count: nr, depth: leaf.depth + 1, g: rg, h: rh, hist: leaf.hist, best: null };
       const [small, large] = nl <= nr ? [lLeaf, rLeaf] : [rLeaf, lLeaf];
       small.hist = this.takeHist();
-      this.buildHist(small, small.hist, grad, hess, features);
+      this.buildHist(small, small.hist, grad, hess, features, constHess);
       const ph = large.hist;
       const sh = small.hist;
       for (let k = 0; k < features.length; k++) {

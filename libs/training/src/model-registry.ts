@@ -29,8 +29,8 @@ export const MODEL_REGISTRY_MIGRATIONS: readonly Migration[] = [
 export type ModelStage = 'candidate' | 'production' | 'archived';
 export const MODEL_STAGES: readonly ModelStage[] = ['candidate', 'production', 'archived'];
 
-/** What a trainer registers; the registry assigns the version and writes the artefacts. */
-export interface ModelRegistration {
+/** What a model is and what it was trained on: shared by a registration and its registry entry. */
+export interface ModelLineage {
   name: string;
   kind: string;
   featureSet: string;
@@ -45,6 +45,10 @@ export interface ModelRegistration {
   /** sha256 (hex) of the training matrix bytes. */
   dataHash: string;
   metrics: Record<string, number | null>;
+}
+
+/** What a trainer registers; the registry assigns the version and writes the artefacts. */
+export interface ModelRegistration extends ModelLineage {
   /** Model.save() bytes. */
   artefact: Uint8Array;
   /** Model.toOnnx() bytes. */
@@ -53,22 +57,9 @@ export interface ModelRegistration {
   metadata: Record<string, unknown>;
 }
 
-export interface RegisteredModel {
-  name: string;
+export interface RegisteredModel extends ModelLineage {
   version: number;
-  kind: string;
   stage: ModelStage;
-  featureSet: string;
-  featureSetVersion: string;
-  label: string;
-  trainFrom: string;
-  trainTo: string;
-  validFrom: string;
-  validTo: string;
-  params: Record<string, unknown>;
-  seed: number;
-  dataHash: string;
-  metrics: Record<string, number | null>;
   artefactPath: string;
   onnxPath: string;
   /** YYYY-MM-DD hh:mm:ss UTC. */

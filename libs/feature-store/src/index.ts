@@ -9,3 +9,5 @@ export { buildFeatures, sessionIndex, setWarmup, warmupStart } from './feature-b
 export type { BuildFeaturesOptions, BuildFeaturesReport } from './feature-build.job';
 export { IncrementalFeatureEngine } from './incremental-features.engine';
 export type { IncrementalAction, IncrementalResult } from './incremental-features.engine';
+export { storeFeatureLoader } from './store-feature.loader';
+export type { CoverageReader } from './store-feature.loader';

@@ -7,4 +7,3 @@ export { TRAINING_JOB_MIGRATIONS, TrainingJobRepository } from './training-jobs.
 export type { JobState, TrainingJob } from './training-jobs.repository';
 export { resolveWorkflow } from './workflow-resolver';
 export type { ResolvedWorkflow } from './workflow-resolver';
-export { storeFeatureLoader } from './store-training-data';

@@ -8,7 +8,7 @@ import type { Alert, ModelLifecycle, RetrainTrigger } from '@quant/contracts';
 import { Topics } from '@quant/contracts';
 import { describeError } from '@quant/errors';
 import type { FeatureSet } from '@quant/features';
-import { FeatureRepository } from '@quant/feature-store';
+import { FeatureRepository, storeFeatureLoader } from '@quant/feature-store';
 import { canonicalCode } from '@quant/market';
 import { MarketDataRepository } from '@quant/market-data';
 import type { EventContext, EventPublisher, HandlerRegistry, JsonLogger, ServiceConfig } from '@quant/runtime';
@@ -18,7 +18,6 @@ import type { ModelLookup, TrainWorkflowResult, TrainedModelSummary } from '@qua
 import { trainWorkflow } from '@quant/training';
 import type { TrainingEnv } from './training.config';
 import { TrainingJobRepository } from './training-jobs.repository';
-import { storeFeatureLoader } from './store-training-data';
 import { resolveWorkflow } from './workflow-resolver';
 
 /** What the service trains with; tests pass small stand-ins, production the catalogues. */
@@ -132,7 +131,7 @@ export class TrainingEventsHandler implements OnModuleInit, OnApplicationBootstr
         store: this.store,
         artefactDir: resolve(this.config.extra.QUANT_MODEL_ARTEFACTS_DIR),
         market: this.market,
-        features: storeFeatureLoader(this.store, this.market, canonicalCode(workflow.benchmark), progress),
+        features: storeFeatureLoader(this.store, this.market, { indexCode: canonicalCode(workflow.benchmark), onProgress: progress }),
         ...(this.deps.models === undefined ? {} : { models: this.deps.models }),
         ...(this.deps.featureSets === undefined ? {} : { featureSets: this.deps.featureSets }),
         onProgress: progress,

@@ -2,14 +2,13 @@ import { resolve } from 'node:path';
 import { QuantError } from '@quant/errors';
 import type { FeatureSet } from '@quant/features';
 import { featureSet, featureSetNames } from '@quant/features';
-import { FeatureRepository, buildFeatures, sessionIndex } from '@quant/feature-store';
+import { FeatureRepository, storeFeatureLoader } from '@quant/feature-store';
 import { canonicalCode } from '@quant/market';
 import { MarketDataRepository } from '@quant/market-data';
-import type { Store } from '@quant/storage';
 import { DEFAULT_STORE_DIR, openStore } from '@quant/storage';
 import { defaultModelLookup, loadWorkflow, trainWorkflow } from '@quant/training';
-import type { FeatureLoader, ModelLookup } from '@quant/training';
-import type { CliIo, CommandModule } from './command-module';
+import type { ModelLookup } from '@quant/training';
+import type { CommandModule } from './command-module';
 
 /** Where `quant train` writes model artefacts unless `--artefacts` says otherwise. */
 export const DEFAULT_ARTEFACT_DIR = './.quant/models';
@@ -27,37 +26,6 @@ const catalogue = (name: string): FeatureSet => {
   return featureSet(name);
 };
 
-/**
- * Stored feature rows, building what is missing first: for each instrument, the sessions of [from, to]
- * inside its stored bars (what `features build` writes) must all have a row; instruments lacking any
- * are built in one buildFeatures call, then everything is read again.
- */
-function storeFeatureLoader(store: Store, market: MarketDataRepository, indexCode: string, io: CliIo): FeatureLoader {
-  const repository = new FeatureRepository(store);
-  return async (set, codes, from, to) => {
-    const calendar = await market.calendar('CN');
-    const coverage = new Map((await market.coverage(codes)).map((c) => [c.code, c]));
-    const read = () => repository.read(set.name, set.version, codes, from, to);
-    let rows = await read();
-    const count = new Map<string, number>();
-    for (const r of rows) count.set(r.code, (count.get(r.code) ?? 0) + 1);
-    const missing = codes.filter((code) => {
-      const cov = coverage.get(code);
-      if (cov === undefined) return false;
-      const first = from > cov.from ? from : cov.from;
-      const last = to < cov.to ? to : cov.to;
-      if (first > last) return false;
-      const expected = sessionIndex(calendar, last) + (calendar[sessionIndex(calendar, last)] === last ? 1 : 0) - sessionIndex(calendar, first);
-      return (count.get(code) ?? 0) < expected;
-    });
-    if (missing.length > 0) {
-      io.err(`quant train: building ${set.name}@${set.version} for ${missing.length} instrument(s) over ${from}..${to}\n`);
-      await buildFeatures({ store, market, set, codes: missing, from, to, indexCode, onProgress: (text) => io.err(`quant train: ${text}\n`) });
-      rows = await read();
-    }
-    return rows;
-  };
-}
 
 /**
  * `quant train WORKFLOW.yaml`: trains every model the workflow names on the store's data, registers
@@ -89,7 +57,10 @@ export function createTrainCommand(deps: TrainCommandDeps = {}): CommandModule {
               store,
               artefactDir: resolve(flags.artefacts),
               market,
-              features: storeFeatureLoader(store, market, canonicalCode(workflow.benchmark), context.io),
+              features: storeFeatureLoader(store, market, {
+                indexCode: canonicalCode(workflow.benchmark),
+                onProgress: (text) => context.io.err(`quant train: ${text}\n`),
+              }),
               models: deps.models ?? defaultModelLookup,
               featureSets: deps.featureSets ?? catalogue,
               onProgress: (text) => context.io.err(`quant train: ${text}\n`),

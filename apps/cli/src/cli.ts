@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '@quant/errors';
-import type { CliContext } from './commands/command-module';
+import type { CliContext, CommandModule } from './commands/command-module';
 import { commandModules } from './commands';
 import { createInfraScriptRunner } from './infra/infra-runner';
 
@@ -14,8 +14,11 @@ export function defaultContext(): CliContext {
   };
 }
 
-/** The `quant` program with every command module registered. Throws CommanderError instead of exiting. */
-export function createProgram(context: CliContext): Command {
+/**
+ * The `quant` program with every command module registered (or the given ones: tests register one
+ * module built with test doubles). Throws CommanderError instead of exiting.
+ */
+export function createProgram(context: CliContext, modules: readonly CommandModule[] = commandModules): Command {
   const program = new Command('quant')
     .description('Open TypeScript platform for stock prediction: data, features, training, serving')
     .version(version, '-V, --version')
@@ -23,7 +26,7 @@ export function createProgram(context: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => context.io.out(text), writeErr: (text) => context.io.err(text) });
   // Settings set above are copied to each subcommand created with program.command().
-  for (const module of commandModules) module.register(program, context);
+  for (const module of modules) module.register(program, context);
   return program;
 }
 
@@ -31,8 +34,12 @@ export function createProgram(context: CliContext): Command {
  * Parses argv (node-style: [node, script, ...args]), runs the command and returns the exit code.
  * Never calls process.exit, so tests and embedding callers keep control.
  */
-export async function runCli(argv: readonly string[], context: CliContext = defaultContext()): Promise<number> {
-  const program = createProgram(context);
+export async function runCli(
+  argv: readonly string[],
+  context: CliContext = defaultContext(),
+  modules: readonly CommandModule[] = commandModules,
+): Promise<number> {
+  const program = createProgram(context, modules);
   if (argv.length <= 2) {
     program.outputHelp();
     return 0;

@@ -2,9 +2,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { runCli } from '../src/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QuantError, describeError } from '@quant/errors';
+import { QuantError } from '@quant/errors';
 import { MarketDataRepository } from '@quant/market-data';
 import type { StoredBar } from '@quant/market-data';
 import { openStore } from '@quant/storage';
@@ -59,20 +59,13 @@ async function quant(...args: string[]): Promise<{ code: number; out: string; er
   );
 }
 
+/** Runs `quant` with only this module through runCli (its exit codes and error lines), capturing output. */
 async function run(module: CommandModule, args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const context = { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } } as unknown as CliContext;
-  const program = new Command('quant').exitOverride().configureOutput({ writeOut: (t) => out.push(t), writeErr: (t) => err.push(t) });
-  module.register(program, context);
-  try {
-    await program.parseAsync(['node', 'quant', ...args]);
-    return { code: 0, out: out.join(''), err: err.join('') };
-  } catch (error) {
-    if (error instanceof CommanderError) return { code: error.exitCode, out: out.join(''), err: err.join('') };
-    const { code, message } = describeError(error);
-    return { code: 1, out: out.join(''), err: `${err.join('')}quant: error [${code}]: ${message}\n` };
-  }
+  const code = await runCli(['node', 'quant', ...args], context, [module]);
+  return { code, out: out.join(''), err: err.join('') };
 }
 
 describe('quant features', () => {

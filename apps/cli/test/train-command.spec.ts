@@ -3,9 +3,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { runCli } from '../src/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QuantError, describeError } from '@quant/errors';
+import { QuantError } from '@quant/errors';
 import type { FeatureCalculator, FeatureDefinition, FeatureSet, SeriesInput } from '@quant/features';
 import type { Dataset, FitOptions, Model, ModelFactory } from '@quant/ml';
 import { MarketDataRepository } from '@quant/market-data';
@@ -152,16 +152,8 @@ async function quant(...args: string[]): Promise<{ code: number; out: string; er
   const out: string[] = [];
   const err: string[] = [];
   const context = { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } } as unknown as CliContext;
-  const program = new Command('quant').exitOverride().configureOutput({ writeOut: (t) => out.push(t), writeErr: (t) => err.push(t) });
-  command.register(program, context);
-  try {
-    await program.parseAsync(['node', 'quant', ...args]);
-    return { code: 0, out: out.join(''), err: err.join('') };
-  } catch (error) {
-    if (error instanceof CommanderError) return { code: error.exitCode, out: out.join(''), err: err.join('') };
-    const { code, message } = describeError(error);
-    return { code: 1, out: out.join(''), err: `${err.join('')}quant: error [${code}]: ${message}\n` };
-  }
+  const code = await runCli(['node', 'quant', ...args], context, [command]);
+  return { code, out: out.join(''), err: err.join('') };
 }
 
 describe('quant train', () => {

@@ -187,17 +187,7 @@ clickhouse_up() {
 }
 
 clickhouse_down() {
-  local pid
-  pid="$(clickhouse_pid)"
-  if [[ -z "$pid" ]]; then
-    rm -f "$CH_PID_FILE"
-    printf 'ClickHouse: not running (state %s)\n' "$CH_STATE"
-    return 0
-  fi
-  log "stopping ClickHouse (pid $pid)"
-  stop_pid "$pid" "ClickHouse"
-  rm -f "$CH_PID_FILE" "$CH_INFO"
-  printf 'ClickHouse: stopped (pid %s)\n' "$pid"
+  stop_server ClickHouse "$(clickhouse_pid)" "$CH_PID_FILE" "$CH_INFO" "$CH_STATE"
 }
 
 # Prints one line, or one JSON object with --json. The version is asked of the live server.

@@ -241,17 +241,7 @@ kafka_up() {
 }
 
 kafka_down() {
-  local pid
-  pid="$(kafka_pid)"
-  if [[ -z "$pid" ]]; then
-    rm -f "$KAFKA_PID_FILE"
-    printf 'Kafka: not running (state %s)\n' "$KAFKA_STATE"
-    return 0
-  fi
-  log "stopping Kafka (pid $pid)"
-  stop_pid "$pid" "Kafka"
-  rm -f "$KAFKA_PID_FILE" "$KAFKA_INFO"
-  printf 'Kafka: stopped (pid %s)\n' "$pid"
+  stop_server Kafka "$(kafka_pid)" "$KAFKA_PID_FILE" "$KAFKA_INFO" "$KAFKA_STATE"
 }
 
 # Prints one line, or one JSON object with --json.

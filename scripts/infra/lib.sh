@@ -66,6 +66,21 @@ running_pid() {
 }
 
 # SIGTERM, wait up to INFRA_STOP_TIMEOUT seconds, then SIGKILL.
+# Stops a server given its live pid (possibly empty) and forgets its pid and info files.
+# Usage: stop_server NAME PID PID_FILE INFO_FILE STATE_DIR
+stop_server() {
+  local name=$1 pid=$2 pid_file=$3 info_file=$4 state=$5
+  if [[ -z "$pid" ]]; then
+    rm -f "$pid_file"
+    printf '%s: not running (state %s)\n' "$name" "$state"
+    return 0
+  fi
+  log "stopping $name (pid $pid)"
+  stop_pid "$pid" "$name"
+  rm -f "$pid_file" "$info_file"
+  printf '%s: stopped (pid %s)\n' "$name" "$pid"
+}
+
 stop_pid() {
   local pid="$1" what="$2" waited=0
   kill -TERM "$pid" 2>/dev/null || return 0

@@ -6,5 +6,7 @@ export { QLIB_LABEL, formatPath, loadWorkflow, parseWorkflow, validateWorkflow, 
 export type { Workflow, WorkflowModel, WorkflowProcessor } from './workflow';
 export { averageRanks, pearson, predictionMetrics, spearman } from './metrics';
 export type { PredictionMetrics } from './metrics';
-export { createProcessor, datasetHash, defaultModelLookup, trainWorkflow } from './train-workflow';
-export type { FeatureLoader, ModelLookup, TrainWorkflowOptions, TrainWorkflowResult, TrainedModelSummary, TrainingMarket } from './train-workflow';
+export { createProcessor, datasetHash, trainWorkflow } from './train-workflow';
+export { defaultModelLookup } from './model-lookup';
+export type { ModelLookup } from './model-lookup';
+export type { FeatureLoader, TrainWorkflowOptions, TrainWorkflowResult, TrainedModelSummary, TrainingMarket } from './train-workflow';

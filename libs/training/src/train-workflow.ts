@@ -19,10 +19,11 @@ import {
 import type { FeatureSet, LabelDefinition, Panel, Processor } from '@quant/features';
 import { canonicalCode } from '@quant/market';
 import type { Dataset, ModelFactory } from '@quant/ml';
-import { modelFactory } from '@quant/ml';
 import type { Store } from '@quant/storage';
 import { predictionMetrics } from './metrics';
 import type { PredictionMetrics } from './metrics';
+import { defaultModelLookup } from './model-lookup';
+import type { ModelLookup } from './model-lookup';
 import { ModelRegistry } from './model-registry';
 import type { RegisteredModel } from './model-registry';
 import type { Workflow, WorkflowProcessor } from './workflow';
@@ -40,8 +41,6 @@ export interface TrainingMarket {
  * FeatureRepository.read and buildFeatures behind it: a runtime lib may not import another one).
  */
 export type FeatureLoader = (set: FeatureSet, codes: readonly string[], from: string, to: string) => Promise<Array<{ code: string; date: string; values: ArrayLike<number> }>>;
-
-export type ModelLookup = (kind: string) => ModelFactory;
 
 export interface TrainWorkflowOptions {
   /** The registry's store (migrated here). */
@@ -86,8 +85,6 @@ function fail(code: string, message: string, details: Record<string, string | nu
   throw new QuantError(code, message, { details });
 }
 
-/** The default model lookup: @quant/ml's registry (gbdt, random-forest, ridge, logistic, linear-svm...). */
-export const defaultModelLookup: ModelLookup = (kind) => modelFactory(kind);
 
 /** A processor from its workflow entry, unfitted. */
 export function createProcessor(p: WorkflowProcessor): Processor {

@@ -1,0 +1,2 @@
+/** Evaluation: prediction, classification and financial metrics (as Qlib computes them) and the A-share backtest engine. */
+export {};

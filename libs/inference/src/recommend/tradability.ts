@@ -1,0 +1,136 @@
+import { isAtDownLimit, isAtUpLimit, priceLimitRule } from '@quant/market';
+import type { Listing, MarketBar, MarketReader } from '../inference.ports';
+
+/** Why an instrument cannot be bought (or sold) at T+1, as flags consumers can filter on. */
+export type TradabilityFlag = 'not-listed' | 'delisted' | 'suspended' | 'st' | 'up-limit' | 'down-limit';
+
+export interface Tradability {
+  code: string;
+  /** False when a buy order at T+1 is expected to be unfillable or is excluded by policy (ST). */
+  buyable: boolean;
+  /** False when a sell order at T+1 is expected to be unfillable (suspended, closed at the down-limit). */
+  sellable: boolean;
+  flags: TradabilityFlag[];
+  /** One human-readable reason per flag, same order. */
+  reasons: string[];
+  /** Sample std of the last `window` daily returns of the adjusted close up to T; null with fewer than 2. */
+  volatility: number | null;
+}
+
+/** Daily returns the volatility uses (a trading month). */
+export const VOLATILITY_WINDOW = 20;
+/** Flags that bar a buy at T+1. */
+const NO_BUY: ReadonlySet<TradabilityFlag> = new Set(['not-listed', 'delisted', 'suspended', 'st', 'up-limit']);
+/** Flags that bar a sell at T+1. */
+const NO_SELL: ReadonlySet<TradabilityFlag> = new Set(['delisted', 'suspended', 'down-limit']);
+
+const adjusted = (b: MarketBar): number => b.close * (b.factor ?? 1);
+
+function sampleStd(values: number[]): number | null {
+  if (values.length < 2) return null;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return Math.sqrt(values.reduce((s, v) => s + (v - mean) * (v - mean), 0) / (values.length - 1));
+}
+
+export interface TradabilityInput {
+  code: string;
+  /** Signal day T. */
+  date: string;
+  /** Trading day the orders are for (T+1). */
+  tradeDate: string;
+  listing: Listing | undefined;
+  /** Bars up to and including T, ascending (at least VOLATILITY_WINDOW + 1 sessions for a full window). */
+  bars: readonly MarketBar[];
+  /** Sessions from the listing day to T (0 on the listing day), when known. */
+  sessionsSinceListing?: number;
+}
+
+/**
+ * The A-share checks for acting at T+1 on a signal of T, from what is known at the close of T:
+ * not listed by T+1 or delisted; suspended on T (no bar, or a bar without trades); under risk
+ * warning (ST) on T, excluded by policy; closed at the up-limit on T, so a buy at the T+1 open is
+ * unlikely to fill (queues at the limit); closed at the down-limit on T, likewise for a sell. The
+ * limit rule is the board's on that date (@quant/market).
+ */
+export function tradability(input: TradabilityInput): Tradability {
+  const { code, date, tradeDate, listing, bars } = input;
+  const flags: TradabilityFlag[] = [];
+  const reasons: string[] = [];
+  const flag = (f: TradabilityFlag, reason: string) => {
+    flags.push(f);
+    reasons.push(reason);
+  };
+  if (listing !== undefined && listing.firstDate > tradeDate) flag('not-listed', `not listed until ${listing.firstDate}`);
+  if (listing !== undefined && listing.lastDate < date) flag('delisted', `delisted: no bar after ${listing.lastDate}`);
+  const last = bars[bars.length - 1];
+  const today = last !== undefined && last.date === date ? last : undefined;
+  if (today === undefined) {
+    if (!flags.includes('delisted') && !flags.includes('not-listed')) flag('suspended', `no bar on ${date} (suspended)`);
+  } else if (!today.traded) {
+    flag('suspended', `suspended on ${date} (no trade)`);
+  }
+  if (today?.isST === true) flag('st', `under risk warning (ST) on ${date}`);
+  const previous = today === undefined ? undefined : [...bars].reverse().find((b) => b.date < date && b.traded);
+  if (today !== undefined && today.traded && previous !== undefined && today.close > 0) {
+    // The previous close in today's raw price terms (an ex-rights day changes the factor).
+    const prevClose = (previous.close * (previous.factor ?? 1)) / (today.factor ?? 1);
+    if (prevClose > 0) {
+      const rule = priceLimitRule({ code, date, isST: today.isST === true, ...(input.sessionsSinceListing === undefined ? {} : { sessionsSinceListing: input.sessionsSinceListing }) });
+      if (isAtUpLimit(today.close, prevClose, rule)) flag('up-limit', `closed at the up-limit on ${date} (${rule.rule}): a buy at the ${tradeDate} open is unlikely to fill`);
+      if (isAtDownLimit(today.close, prevClose, rule)) flag('down-limit', `closed at the down-limit on ${date} (${rule.rule}): a sell at the ${tradeDate} open is unlikely to fill`);
+    }
+  }
+  const traded = bars.filter((b) => b.traded && b.date <= date && b.close > 0);
+  const returns: number[] = [];
+  for (let i = Math.max(1, traded.length - VOLATILITY_WINDOW); i < traded.length; i++) {
+    returns.push(adjusted(traded[i] as MarketBar) / adjusted(traded[i - 1] as MarketBar) - 1);
+  }
+  return {
+    code,
+    buyable: !flags.some((f) => NO_BUY.has(f)),
+    sellable: !flags.some((f) => NO_SELL.has(f)),
+    flags,
+    reasons,
+    volatility: sampleStd(returns),
+  };
+}
+
+/** The trading day after T: the store's calendar when it has it, else the next weekday (holidays unknown). */
+export function nextTradingDay(calendar: readonly string[], date: string): { date: string; estimated: boolean } {
+  let lo = 0;
+  let hi = calendar.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((calendar[mid] as string) <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  const known = calendar[lo];
+  if (known !== undefined) return { date: known, estimated: false };
+  const d = new Date(`${date}T00:00:00Z`);
+  do d.setUTCDate(d.getUTCDate() + 1);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6);
+  return { date: d.toISOString().slice(0, 10), estimated: true };
+}
+
+/**
+ * Tradability of many instruments on T from the market reader: bars of the last VOLATILITY_WINDOW + 1
+ * sessions per instrument, read a few at a time.
+ */
+export async function marketSnapshot(market: MarketReader, codes: readonly string[], date: string, tradeDate: string): Promise<Map<string, Tradability>> {
+  const [calendar, listings] = await Promise.all([market.calendar(), market.instruments()]);
+  const byCode = new Map(listings.map((l) => [l.code, l]));
+  const at = calendar.indexOf(date);
+  const from = at >= 0 ? (calendar[Math.max(0, at - VOLATILITY_WINDOW - 5)] as string) : date;
+  const out = new Map<string, Tradability>();
+  const CONCURRENCY = 16;
+  for (let i = 0; i < codes.length; i += CONCURRENCY) {
+    const chunk = codes.slice(i, i + CONCURRENCY);
+    const bars = await Promise.all(chunk.map((code) => market.bars(code, from, date)));
+    chunk.forEach((code, k) => {
+      const listing = byCode.get(code);
+      const first = listing === undefined ? -1 : calendar.indexOf(listing.firstDate);
+      out.set(code, tradability({ code, date, tradeDate, listing, bars: bars[k] as MarketBar[], ...(first >= 0 && at >= first ? { sessionsSinceListing: at - first } : {}) }));
+    });
+  }
+  return out;
+}

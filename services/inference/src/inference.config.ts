@@ -16,6 +16,8 @@ export const inferenceEnv = {
   QUANT_INFERENCE_WORKERS: integer(0, 32, 'an integer between 0 and 32 (0: score on the main thread)').default(2),
   /** Fallback to ModelLifecycle events: how often the registry is polled for a new production set; 0 turns polling off. */
   QUANT_INFERENCE_POLL_MS: integer(0, 86_400_000, 'milliseconds, an integer from 0 to 86400000').default(30_000),
+  /** Model artefact directory, for registry rows whose paths are relative (quant train writes absolute ones). */
+  QUANT_INFERENCE_ARTEFACTS: z.string().trim().min(1).default('./.quant/models'),
   /** Market whose trading calendar dates T+1. */
   QUANT_INFERENCE_MARKET: z.string().trim().min(1).default('CN'),
   /** Universe ranked for the lists published on features-ready (default: each model's training universe). */

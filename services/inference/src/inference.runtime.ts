@@ -20,8 +20,6 @@ export const INFERENCE_OPTIONS = 'quant.inference.options';
 export interface InferenceServiceOptions {
   /** @quant/evaluation's applyCalibration: without it the calibrated fields stay null. */
   applyCalibration?: ApplyCalibration;
-  /** Where model artefacts live when the registry rows hold relative paths (unused otherwise). */
-  artefactDir?: string;
   /** Overrides QUANT_INFERENCE_GRPC_PORT (tests: 0, a free port). */
   grpcPort?: number;
 }
@@ -55,18 +53,18 @@ export class InferenceRuntime implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const registry = new ModelRegistry(this.store, this.options.artefactDir ?? '.');
+    const extra = this.config.extra;
+    const registry = new ModelRegistry(this.store, extra.QUANT_INFERENCE_ARTEFACTS);
     const market = new MarketDataRepository(this.store);
     const featureRepository = new FeatureRepository(this.store);
     // Tables it reads must exist on a fresh store (each owner's block of migration ids).
     await registry.migrate();
     await market.migrate();
     await featureRepository.migrate();
-    const extra = this.config.extra;
     this.scorer = extra.QUANT_INFERENCE_WORKERS > 0 ? await WorkerPoolScorer.start(extra.QUANT_INFERENCE_WORKERS) : new InThreadScorer();
     this.features = storeFeatureReader(featureRepository);
     this.engine = new InferenceEngine({
-      models: registryModelSource(registry),
+      models: registryModelSource(registry, extra.QUANT_INFERENCE_ARTEFACTS),
       features: this.features,
       market: storeMarketReader(market, extra.QUANT_INFERENCE_MARKET),
       scorer: this.scorer,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { QuantError } from '@quant/errors';
 import type { FeatureRepository } from '@quant/feature-store';
@@ -8,8 +8,12 @@ import type { ModelRegistry, RegisteredModel } from '@quant/training';
 
 const describe = (m: RegisteredModel): ModelDescriptor => ({ name: m.name, version: m.version, kind: m.kind, featureSet: m.featureSet, featureSetVersion: m.featureSetVersion });
 
-/** The model registry (ClickHouse `models` table + artefact files) as the engine's model source. */
-export function registryModelSource(registry: ModelRegistry): ModelSource {
+/**
+ * The model registry (ClickHouse `models` table + artefact files) as the engine's model source. A row's
+ * ONNX path is used when it exists, else `artefactDir/<name>/<version>/model.onnx` (an artefact
+ * directory moved or mounted elsewhere).
+ */
+export function registryModelSource(registry: ModelRegistry, artefactDir = '.'): ModelSource {
   return {
     async production() {
       return (await registry.list()).filter((m) => m.stage === 'production').map(describe);
@@ -21,7 +25,12 @@ export function registryModelSource(registry: ModelRegistry): ModelSource {
     async artefacts(model) {
       const m = await registry.get(model.name, model.version);
       if (m === null) throw new QuantError('MODEL_NOT_FOUND', `no model ${model.name} version ${model.version} in the registry`, { details: { name: model.name, version: model.version } });
-      const [onnx, metadata] = await Promise.all([readFile(m.onnxPath), readFile(join(dirname(m.onnxPath), 'metadata.json'), 'utf8')]);
+      const moved = join(artefactDir, m.name, String(m.version), 'model.onnx');
+      const onnxPath = await access(m.onnxPath).then(
+        () => m.onnxPath,
+        () => moved,
+      );
+      const [onnx, metadata] = await Promise.all([readFile(onnxPath), readFile(join(dirname(onnxPath), 'metadata.json'), 'utf8')]);
       return { onnx: new Uint8Array(onnx), metadata: JSON.parse(metadata) as Record<string, unknown> };
     },
   };

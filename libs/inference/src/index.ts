@@ -36,3 +36,4 @@ export type { Tradability, TradabilityFlag, TradabilityInput } from './recommend
 export type { Scorer } from './scoring/scorer.port';
 export { InThreadScorer } from './scoring/in-thread.scorer';
 export { WorkerPoolScorer } from './scoring/worker-pool.scorer';
+export { HybridScorer } from './scoring/hybrid.scorer';

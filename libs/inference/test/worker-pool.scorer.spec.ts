@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InThreadScorer, WorkerPoolScorer } from '../src';
+import { HybridScorer, InThreadScorer, WorkerPoolScorer } from '../src';
 import type { TrainedModel } from './inference.fixtures';
 import { trainModel } from './inference.fixtures';
 
@@ -36,5 +36,26 @@ describe('WorkerPoolScorer', () => {
 
   it('refuses a pool without workers', async () => {
     await expect(WorkerPoolScorer.start(0)).rejects.toMatchObject({ code: 'INFERENCE_CONFIG_INVALID' });
+  });
+});
+
+describe('HybridScorer', () => {
+  it('scores small batches on the calling thread and large ones in the pool, with the same results', async () => {
+    const calls: string[] = [];
+    const spy = (name: string, inner: InThreadScorer) => ({
+      kind: 'in-thread' as const,
+      load: (k: string, b: Uint8Array) => inner.load(k, b),
+      score: (k: string, x: Float32Array, r: number) => (calls.push(`${name}:${r}`), inner.score(k, x, r)),
+      unload: (k: string) => inner.unload(k),
+      close: () => inner.close(),
+    });
+    const hybrid = new HybridScorer(spy('local', new InThreadScorer()), spy('pool', new InThreadScorer()), 10);
+    await hybrid.load('m', model.artefacts.onnx);
+    const small = await hybrid.score('m', input(3), 3);
+    const large = await hybrid.score('m', input(12), 12);
+    expect(calls).toEqual(['local:3', 'pool:12']);
+    expect([...large.subarray(0, 3)]).toEqual([...small]);
+    await expect(hybrid.load('bad', new Uint8Array([1]))).rejects.toMatchObject({ code: 'ML_ONNX_LOAD_FAILED' });
+    await hybrid.close();
   });
 });

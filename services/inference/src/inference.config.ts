@@ -12,8 +12,10 @@ const integer = (min: number, max: number, expected: string) =>
 export const inferenceEnv = {
   /** gRPC listener (quant.inference.v1.Inference); 0 picks a free port. */
   QUANT_INFERENCE_GRPC_PORT: integer(0, 65535, 'an integer port between 0 and 65535 (0 picks a free port)').default(50051),
-  /** ONNX scoring threads; 0 scores on the main thread. */
+  /** ONNX scoring threads for large batches; 0 scores everything on the main thread. */
   QUANT_INFERENCE_WORKERS: integer(0, 32, 'an integer between 0 and 32 (0: score on the main thread)').default(2),
+  /** Batches of at least this many rows are scored in the worker threads, smaller ones on the main thread (a hop costs more than a few rows). */
+  QUANT_INFERENCE_POOL_MIN_ROWS: integer(1, 1_000_000, 'an integer between 1 and 1000000').default(64),
   /** Fallback to ModelLifecycle events: how often the registry is polled for a new production set; 0 turns polling off. */
   QUANT_INFERENCE_POLL_MS: integer(0, 86_400_000, 'milliseconds, an integer from 0 to 86400000').default(30_000),
   /** Model artefact directory, for registry rows whose paths are relative (quant train writes absolute ones). */

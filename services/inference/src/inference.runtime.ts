@@ -3,7 +3,7 @@ import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { describeError } from '@quant/errors';
 import { FeatureRepository } from '@quant/feature-store';
 import type { ApplyCalibration, Scorer } from '@quant/inference';
-import { InThreadScorer, InferenceEngine, WorkerPoolScorer } from '@quant/inference';
+import { HybridScorer, InThreadScorer, InferenceEngine, WorkerPoolScorer } from '@quant/inference';
 import { MarketDataRepository } from '@quant/market-data';
 import type { JsonLogger, ServiceConfig } from '@quant/runtime';
 import { RUNTIME_CONFIG, RUNTIME_LOGGER, STORE } from '@quant/runtime';
@@ -61,7 +61,10 @@ export class InferenceRuntime implements OnModuleInit, OnModuleDestroy {
     await registry.migrate();
     await market.migrate();
     await featureRepository.migrate();
-    this.scorer = extra.QUANT_INFERENCE_WORKERS > 0 ? await WorkerPoolScorer.start(extra.QUANT_INFERENCE_WORKERS) : new InThreadScorer();
+    this.scorer =
+      extra.QUANT_INFERENCE_WORKERS > 0
+        ? new HybridScorer(new InThreadScorer(), await WorkerPoolScorer.start(extra.QUANT_INFERENCE_WORKERS), extra.QUANT_INFERENCE_POOL_MIN_ROWS)
+        : new InThreadScorer();
     this.features = storeFeatureReader(featureRepository);
     this.engine = new InferenceEngine({
       models: registryModelSource(registry, extra.QUANT_INFERENCE_ARTEFACTS),

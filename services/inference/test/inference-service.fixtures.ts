@@ -63,19 +63,24 @@ export async function seedFeatures(store: Store, set: string, version: string, i
  * Trains a small GBDT on synthetic rows (score rises with MEAN3/CLOSE momentum) and registers it, with
  * a z-score pipeline fitted on a synthetic training panel; promotes it to production when asked.
  */
-export async function registerModel(store: Store, options: { name: string; set: string; version: string; rounds?: number; production?: boolean; artefactDir?: string; calibration?: Record<string, unknown> }): Promise<{ version: number; artefactDir: string }> {
+export async function registerModel(
+  store: Store,
+  options: { name: string; set: string; version: string; rounds?: number; production?: boolean; artefactDir?: string; calibration?: Record<string, unknown>; featureNames?: string[] },
+): Promise<{ version: number; artefactDir: string }> {
+  const names = options.featureNames ?? FEATURES;
+  const width = names.length;
   const rows = 400;
-  const x = new Float32Array(rows * 2);
+  const x = new Float32Array(rows * width);
   const y = new Float32Array(rows);
   for (let i = 0; i < rows; i++) {
     const close = 10 + (i % 40) * 0.5;
     const mean = close * (1 + Math.sin(i) * 0.02);
-    x.set([(close - 20) / 6, (mean - 20) / 6], i * 2);
+    for (let j = 0; j < width; j++) x[i * width + j] = j === 0 ? (close - 20) / 6 : j === 1 ? (mean - 20) / 6 : Math.sin(i * (j + 1));
     y[i] = (close - mean) / close;
   }
   const model = modelFactory('gbdt').create({ numIterations: options.rounds ?? 15, numLeaves: 7, minDataInLeaf: 5 });
-  const report = await model.fit({ rows, cols: 2, x, y, featureNames: FEATURES }, { seed: 3 });
-  const train = createPanel({ dates: ['2023-12-29'], codes: codes(40), features: FEATURES, values: Float64Array.from({ length: 80 }, (_, i) => 10 + (i >> 1) * 0.5), segment: 'train' });
+  const report = await model.fit({ rows, cols: width, x, y, featureNames: names }, { seed: 3 });
+  const train = createPanel({ dates: ['2023-12-29'], codes: codes(40), features: names, values: Float64Array.from({ length: 40 * width }, (_, i) => 10 + ((i * 7) % 13) * 0.5), segment: 'train' });
   const pipeline = new ProcessorPipeline([new ZScore()]).fit(train);
   const artefactDir = options.artefactDir ?? (await mkdtemp(join(tmpdir(), 'quant-inference-models-')));
   const registry = new ModelRegistry(store, artefactDir);
@@ -99,7 +104,7 @@ export async function registerModel(store: Store, options: { name: string; set: 
     metadata: {
       model: model.metadata(),
       fit: report,
-      lineage: { featureNames: FEATURES, processors: pipeline.toJSON(), label: { name: 'LABEL0', lookahead: 2, spec: { kind: 'forward-return', horizon: 1, entryLag: 1 } }, universe: null },
+      lineage: { featureNames: names, processors: pipeline.toJSON(), label: { name: 'LABEL0', lookahead: 2, spec: { kind: 'forward-return', horizon: 1, entryLag: 1 } }, universe: null },
       ...(options.calibration ? { calibration: options.calibration } : {}),
     },
   });

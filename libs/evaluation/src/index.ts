@@ -35,3 +35,5 @@ export { checkOrder, isTradedQuote } from './order-checks';
 export type { OrderContext, OrderCheck } from './order-checks';
 export { topkDropoutPlan, topkPlan } from './topk-plan';
 export type { TradePlan, Ranked } from './topk-plan';
+export { metricsRecord } from './metrics-record';
+export type { MetricsRecord } from './metrics-record';

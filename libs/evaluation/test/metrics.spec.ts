@@ -3,6 +3,7 @@ import {
   binomialTestHalf,
   classificationMetrics,
   maxDrawdownOfSum,
+  metricsRecord,
   portfolioMetrics,
   regressionMetrics,
   riskAnalysis,
@@ -147,5 +148,25 @@ describe('risk analysis (Qlib risk_analysis, mode sum, N=238)', () => {
     // a 2.38% risk-free rate is 0.0001 a day
     expect(portfolioMetrics(days, { riskFreeRate: 0.0238 }).sharpe).toBeCloseTo((0.0059 / std) * Math.sqrt(238), 10);
     expect(m.maxDrawdown).toBeCloseTo(-0.01, 12); // cumsum .004,.013,.003
+  });
+});
+
+describe('metrics record (metrics.json keys)', () => {
+  it('flattens the parts under snake_case keys with NaN as null', () => {
+    const signal = signalMetrics([row('d1', 'A', 1, 0.1), row('d1', 'B', 2, 0.2)]);
+    // one day: IC 1, std of one value is NaN -> icir null
+    const rec = metricsRecord({
+      signal,
+      classification: classificationMetrics([{ score: 1, actual: true }, { score: -1, actual: false }]),
+      portfolio: portfolioMetrics([
+        { date: 'a', return: 0.01, bench: 0, cost: 0, turnover: 1 },
+        { date: 'b', return: -0.01, bench: 0, cost: 0, turnover: 0 },
+      ]),
+    });
+    expect(rec).toMatchObject({ ic: 1, icir: null, rank_ic: 1, accuracy: 1, auc: 1, turnover: 0.5, win_rate: 0.5, max_drawdown: -0.01, backtest_days: 2 });
+    for (const key of ['ic', 'icir', 'rank_ic', 'rank_icir', 'accuracy', 'auc', 'annualized_excess_return', 'information_ratio', 'max_drawdown', 'sharpe', 'turnover']) {
+      expect(rec).toHaveProperty(key);
+    }
+    expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
   });
 });

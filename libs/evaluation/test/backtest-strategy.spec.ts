@@ -87,6 +87,43 @@ describe('TopK-Dropout (Qlib semantics)', () => {
   });
 });
 
+describe('blockedOrders: qlib (Qlib TopkDropoutStrategy handling, for comparisons)', () => {
+  // A held 1,000 @ 10 opens D1 at the down-limit 9.00; B and C are candidates, B at the up-limit.
+  const m = market(D, [
+    bar('SH600000', D[0]!, 10), bar('SH600000', D[1]!, 9),
+    bar('SH600001', D[0]!, 10), bar('SH600001', D[1]!, 11),
+    bar('SH600002', D[0]!, 10), bar('SH600002', D[1]!, 10),
+  ]);
+  const signals = ranking(D[0]!, ['SH600001', 'SH600002', 'SH600000']);
+  const opts: BacktestOptions = { ...base, initialPositions: [{ code: 'SH600000', shares: 1000 }] };
+
+  it('refill (default): the refused sell takes the only buy off', () => {
+    const r = runBacktest(m, signals, opts);
+    expect(r.days[0]!.trades).toEqual([]);
+    expect(r.days[0]!.blocked.map((b) => b.reason)).toEqual(['down-limit']);
+  });
+
+  it('qlib: buys on the intended sell, leaves the refused buy idle and does not refill', () => {
+    // intended sells 1 -> one buy slot: today[:1] = [B], B at the up-limit -> nothing bought, C not tried;
+    // cash 100,000 idle, A still held (topk + 0 here, topk + 1 had B traded)
+    const r = runBacktest(m, signals, { ...opts, blockedOrders: 'qlib' });
+    expect(r.days[0]!.trades).toEqual([]);
+    expect(r.days[0]!.blocked.map((b) => [b.code, b.reason])).toEqual([['SH600000', 'down-limit'], ['SH600001', 'up-limit']]);
+    // with B tradable, Qlib buys it although A could not be sold: 2 holdings for topk 1
+    const open = market(D, [bar('SH600000', D[0]!, 10), bar('SH600000', D[1]!, 9), bar('SH600001', D[0]!, 10), bar('SH600001', D[1]!, 10)]);
+    const both = runBacktest(open, signals, { ...opts, blockedOrders: 'qlib' });
+    expect(both.days[0]!.positions.map((p) => p.code)).toEqual(['SH600000', 'SH600001']);
+  });
+
+  it('qlib: a stock at its down-limit is not bought either', () => {
+    // C opens at 9.00 = down-limit: the default rules buy it (buying at the down-limit is possible), qlib does not
+    const down = market(D, [bar('SH600002', D[0]!, 10), bar('SH600002', D[1]!, 9)]);
+    const only = ranking(D[0]!, ['SH600002']);
+    expect(runBacktest(down, only, base).days[0]!.trades).toHaveLength(1);
+    expect(runBacktest(down, only, { ...base, blockedOrders: 'qlib' }).days[0]!.blocked[0]!.reason).toBe('down-limit');
+  });
+});
+
 describe('returns against the benchmark', () => {
   it('reports Qlib return, cost, bench and excess, and summarises them with portfolioMetrics', () => {
     // Qlib costs (open 0.05%, min 5): buy 9,900 @ 10 = 99,000 -> cost max(49.5, 5) = 49.5;

@@ -3,6 +3,8 @@ import {
   binomialTestHalf,
   classificationMetrics,
   maxDrawdownOfSum,
+  cumulativeCurves,
+  monthlySignalMetrics,
   metricsRecord,
   portfolioMetrics,
   regressionMetrics,
@@ -168,5 +170,26 @@ describe('metrics record (metrics.json keys)', () => {
       expect(rec).toHaveProperty(key);
     }
     expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
+  });
+});
+
+describe('report curves', () => {
+  it('gives the cumulative sum and drawdown per day', () => {
+    // cumsum .01, -.01, .02, .02, .01, .03; peaks .01, .01, .02, .02, .02, .03
+    const { cumulative, drawdown } = cumulativeCurves([0.01, -0.02, 0.03, 0, -0.01, 0.02]);
+    expect(cumulative.map((x) => +x.toFixed(12))).toEqual([0.01, -0.01, 0.02, 0.02, 0.01, 0.03]);
+    expect(drawdown.map((x) => +x.toFixed(12))).toEqual([0, -0.02, 0, 0, -0.01, 0]);
+  });
+
+  it('averages daily IC by month', () => {
+    const daily = [
+      { date: '2020-01-30', ic: 0.1, rankIc: 0.2, count: 3 },
+      { date: '2020-01-31', ic: 0.3, rankIc: NaN, count: 3 },
+      { date: '2020-02-03', ic: -0.1, rankIc: 0, count: 3 },
+    ];
+    expect(monthlySignalMetrics(daily)).toEqual([
+      { month: '2020-01', ic: expect.closeTo(0.2, 12), rankIc: 0.2, days: 2 },
+      { month: '2020-02', ic: -0.1, rankIc: 0, days: 1 },
+    ]);
   });
 });

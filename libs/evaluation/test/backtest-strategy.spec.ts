@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portfolioMetrics, qlibCosts, runBacktest, topkDropoutPlan } from '../src';
+import { inMemoryBacktestMarket, portfolioMetrics, qlibCosts, runBacktest, topkDropoutPlan } from '../src';
 import type { BacktestOptions } from '../src';
 import { bar, market, noCosts, ranking } from './backtest-fixtures';
 
@@ -173,5 +173,18 @@ describe('returns against the benchmark', () => {
     expect(() => runBacktest(m, [], { ...base, start: '2030-01-01', end: '2030-02-01' })).toThrowError(/no trading session/);
     const gap = market(D, [], [1000, Number.NaN]);
     expect(() => runBacktest(gap, [], base)).toThrowError(/benchmark close missing or not positive on 2024-03-04/);
+  });
+});
+
+describe('in-memory market', () => {
+  it('takes stored bars as they are: a missing factor reads 1, a missing ST flag false', () => {
+    const m = inMemoryBacktestMarket({
+      bars: [{ code: 'SH600000', date: D[0]!, open: 1, high: 1, low: 1, close: 1, volume: null, traded: true, isST: null, factor: null }],
+      benchmark: [{ date: D[0]!, close: 1000 }],
+    });
+    expect(m.sessions).toEqual([D[0]]);
+    expect(m.quote('SH600000', D[0]!)).toMatchObject({ factor: 1, isST: false, volume: null });
+    expect(m.quote('SH600000', D[1]!)).toBeUndefined();
+    expect(m.benchmarkClose(D[0]!)).toBe(1000);
   });
 });

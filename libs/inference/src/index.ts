@@ -1,7 +1,6 @@
 /** Inference: production models from the registry scored with onnxruntime-node, predictions and next-day recommendations. */
 export type {
   ApplyCalibration,
-  CalibratedOutlook,
   FeatureReader,
   Listing,
   MarketBar,
@@ -9,7 +8,6 @@ export type {
   ModelArtefacts,
   ModelDescriptor,
   ModelSource,
-  ScoreCalibration,
   StoredFeatures,
 } from './inference.ports';
 export { servedModelSpec } from './served-model';

@@ -1,4 +1,5 @@
 import { QuantError } from '@quant/errors';
+import { applyCalibration } from '@quant/evaluation';
 import { createPanel } from '@quant/features';
 import type { DayFrame, ModelDay } from './day-frame';
 import { buildDayFrame, gatherRows, rankIn, scoreAndCombine } from './day-frame';
@@ -120,7 +121,7 @@ export interface InferenceEngineOptions {
   features: FeatureReader;
   market: MarketReader;
   scorer: Scorer;
-  /** @quant/evaluation's applyCalibration; without it the calibrated fields are null. */
+  /** Reads a stored calibration (default: @quant/evaluation's applyCalibration). */
   applyCalibration?: ApplyCalibration;
   /** Signal days kept per model set (features processed, day scores). */
   cachedDays?: number;
@@ -365,9 +366,9 @@ export class InferenceEngine {
   private scored(lease: Lease, frame: DayFrame, code: string, score: number, perModel: number[]): ScoredInstrument {
     const n = frame.codes.length;
     const rank = rankIn(frame.sorted, score);
-    const apply = this.options.applyCalibration;
+    const apply = this.options.applyCalibration ?? applyCalibration;
     let outlook: Pick<ScoredInstrument, 'probabilityBeatBenchmark' | 'expectedReturn' | 'expectedExcessReturn'> = { probabilityBeatBenchmark: null, expectedReturn: null, expectedExcessReturn: null };
-    if (apply !== undefined && lease.models.every((m) => m.spec.calibration !== null)) {
+    if (lease.models.every((m) => m.spec.calibration !== null)) {
       const each = lease.models.map((m, k) => {
         const own = (n - rankIn((frame.models[k] as ModelDay).sorted, perModel[k] as number) + 1) / n;
         return apply(m.spec.calibration as NonNullable<typeof m.spec.calibration>, Math.min(1, Math.max(1 / n, own)));

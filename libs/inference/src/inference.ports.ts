@@ -1,3 +1,5 @@
+import type { CalibratedScore, ScoreCalibration } from '@quant/evaluation';
+
 /**
  * What the inference engine reads from the rest of the platform. A runtime lib may not import another
  * one, so the service and the CLI wire the model registry, the feature store and the market data
@@ -68,28 +70,5 @@ export interface MarketReader {
   bars(code: string, from: string, to: string): Promise<MarketBar[]>;
 }
 
-/**
- * The calibration contract of @quant/evaluation (fitScoreCalibration at train time, stored under
- * `calibration` in the model's metadata.json). Declared here so the engine can read it before that
- * lib is wired; the service passes @quant/evaluation's applyCalibration in.
- */
-export interface ScoreCalibration {
-  kind: 'percentile-bins';
-  horizon: number;
-  bins: number;
-  edges: number[];
-  probabilityBeatBenchmark: number[];
-  expectedReturn: number[];
-  expectedExcessReturn: number[];
-  rows: number;
-  days: number;
-}
-
-export interface CalibratedOutlook {
-  probabilityBeatBenchmark: number;
-  expectedReturn: number;
-  expectedExcessReturn: number;
-}
-
-/** `applyCalibration(cal, percentile)` with percentile the daily cross-sectional rank percentile in (0, 1]. */
-export type ApplyCalibration = (calibration: ScoreCalibration, percentile: number) => CalibratedOutlook;
+/** `applyCalibration(cal, percentile)` of @quant/evaluation, percentile the daily cross-sectional rank percentile in (0, 1]. */
+export type ApplyCalibration = (calibration: ScoreCalibration, percentile: number) => CalibratedScore;

@@ -1,6 +1,7 @@
 import { QuantError } from '@quant/errors';
 import { ProcessorPipeline } from '@quant/features';
-import type { ModelDescriptor, ScoreCalibration } from './inference.ports';
+import type { ScoreCalibration } from '@quant/evaluation';
+import type { ModelDescriptor } from './inference.ports';
 
 /** What serving needs of a registered model, read from its metadata.json. */
 export interface ServedModelSpec extends ModelDescriptor {

@@ -1,11 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QuantError } from '@quant/errors';
+import { applyCalibration } from '@quant/evaluation';
 import { createPanel } from '@quant/features';
 import { OnnxScorer } from '@quant/ml-runtime';
 import type { ApplyCalibration, Scorer } from '../src';
 import { InThreadScorer, InferenceEngine } from '../src';
 import type { TrainedModel } from './inference.fixtures';
-import { CALENDAR, CODES, FEATURES, MemoryFeatures, MemoryMarket, MemoryModelSource, fittedPipeline, rawFeatures, trainModel } from './inference.fixtures';
+import { CALENDAR, CALIBRATION, CODES, FEATURES, MemoryFeatures, MemoryMarket, MemoryModelSource, fittedPipeline, rawFeatures, trainModel } from './inference.fixtures';
 
 const DAY = CALENDAR[20] as string;
 
@@ -120,8 +121,11 @@ describe('InferenceEngine.predict', () => {
     }
     const partly = await engine(new MemoryModelSource().add(gbdt).add(ridge), { applyCalibration: apply }).predict({ date: DAY });
     expect(partly.predictions.every((p) => p.probabilityBeatBenchmark === null && p.expectedReturn === null)).toBe(true);
-    const without = await engine(new MemoryModelSource().add(gbdt)).predict({ date: DAY });
-    expect(without.predictions.every((p) => p.probabilityBeatBenchmark === null)).toBe(true);
+    // By default the calibration is read with @quant/evaluation's applyCalibration.
+    const byDefault = await engine(new MemoryModelSource().add(gbdt)).predict({ date: DAY });
+    for (const p of byDefault.predictions) expect(p.probabilityBeatBenchmark).toBe(applyCalibration(CALIBRATION, p.percentile as number).probabilityBeatBenchmark);
+    const uncalibrated = await engine(new MemoryModelSource().add(ridge)).predict({ date: DAY });
+    expect(uncalibrated.predictions.every((p) => p.probabilityBeatBenchmark === null && p.expectedReturn === null && p.expectedExcessReturn === null)).toBe(true);
   });
 
   it('scores what-if vectors against the day\'s cross-section, by feature name', async () => {

@@ -3,7 +3,8 @@
 import { CrossSectionalRank, ProcessorPipeline, ZScore, createPanel } from '@quant/features';
 import type { Dataset } from '@quant/ml';
 import { modelFactory } from '@quant/ml';
-import type { FeatureReader, Listing, MarketBar, MarketReader, ModelArtefacts, ModelDescriptor, ModelSource, ScoreCalibration } from '../src';
+import type { ScoreCalibration } from '@quant/evaluation';
+import type { FeatureReader, Listing, MarketBar, MarketReader, ModelArtefacts, ModelDescriptor, ModelSource } from '../src';
 
 export const FEATURES = ['A', 'B', 'C'];
 export const SET = { featureSet: 'syn', featureSetVersion: 'v1' };

@@ -1,8 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyCalibration } from '@quant/evaluation';
 import type { MarketBar, RankedCandidate, Tradability } from '../src';
 import { InThreadScorer, InferenceEngine, buildPortfolio, nextTradingDay, tradability } from '../src';
 import type { TrainedModel } from './inference.fixtures';
-import { CALENDAR, MemoryFeatures, MemoryMarket, MemoryModelSource, trainModel } from './inference.fixtures';
+import { CALENDAR, CALIBRATION, MemoryFeatures, MemoryMarket, MemoryModelSource, trainModel } from './inference.fixtures';
 
 const bar = (date: string, close: number, patch: Partial<MarketBar> = {}): MarketBar => ({ date, open: close, high: close, low: close, close, factor: 1, traded: true, isST: false, ...patch });
 const T = '2024-03-04';
@@ -59,9 +60,10 @@ describe('portfolio strategies', () => {
   it('top-K skips what cannot be bought, with the reason, and sells what fell out', () => {
     const tradable = new Map(all).set('B', { ...ok('B'), buyable: false, flags: ['up-limit'], reasons: ['closed at the up-limit'] });
     const out = buildPortfolio(ranked(codes), tradable, [{ code: 'F', shares: 100, openedOn: '2024-01-02' }], { strategy: 'topk', topK: 3, nDrop: 0, tradeDate: T1 });
-    expect(out.decisions.map((d) => `${d.action}:${d.code}`)).toEqual(['BUY:A', 'BUY:C', 'BUY:D', 'SELL:F']);
+    // As the backtest's plan: the entrants of the top 3 are bought, the blocked one is skipped, not replaced.
+    expect(out.decisions.map((d) => `${d.action}:${d.code}`)).toEqual(['BUY:A', 'BUY:C', 'SELL:F']);
     expect(out.excluded).toEqual([{ code: 'B', rank: 2, score: 9, reasons: ['closed at the up-limit'] }]);
-    expect(out.decisions.find((d) => d.code === 'A')?.targetWeight).toBeCloseTo(1 / 3, 12);
+    expect(out.decisions.find((d) => d.code === 'A')?.targetWeight).toBeCloseTo(1 / 2, 12);
   });
 
   it('TopK-Dropout replaces at most n_drop positions and keeps one opened on the trade date (T+1)', () => {
@@ -103,8 +105,9 @@ describe('InferenceEngine.recommend', () => {
     market.patch(second, day, { isST: true });
     market.patch(third, day, { close: Math.round(prev * 110) / 100 });
     e.invalidate(day);
-    const out = await e.recommend({ date: day, topK: 5, strategy: 'topk', requestId: 'r1' });
-    expect(out).toMatchObject({ requestId: 'r1', date: day, tradeDate: CALENDAR[21], tradeDateEstimated: false, strategy: 'topk', topK: 5, model: { name: 'gbdt-syn', version: '1' } });
+    // TopK-Dropout from an empty book looks at the best nDrop + K: the blocked ones are replaced by the next.
+    const out = await e.recommend({ date: day, topK: 5, nDrop: 5, strategy: 'topk-dropout', requestId: 'r1' });
+    expect(out).toMatchObject({ requestId: 'r1', date: day, tradeDate: CALENDAR[21], tradeDateEstimated: false, strategy: 'topk-dropout', topK: 5, nDrop: 5, model: { name: 'gbdt-syn', version: '1' } });
     expect(out.excluded.map((x) => [x.code, x.rank, x.flags])).toEqual([
       [first, 1, ['suspended']],
       [second, 2, ['st']],
@@ -116,10 +119,11 @@ describe('InferenceEngine.recommend', () => {
     for (const item of out.items) {
       expect(item).toMatchObject({ action: 'BUY', tradable: true, targetWeight: 0.2, flags: [] });
       expect(item.volatility).toBeGreaterThan(0);
-      // No calibration function wired: null, not invented.
-      expect(item.probabilityBeatBenchmark).toBeNull();
+      // From the model's stored calibration at the item's own percentile.
+      expect(item.probabilityBeatBenchmark).toBe(applyCalibration(CALIBRATION, item.percentile as number).probabilityBeatBenchmark);
+      expect(item.expectedReturn).toBe(applyCalibration(CALIBRATION, item.percentile as number).expectedReturn);
     }
-    expect(out.listId).toBe(`topk5@gbdt-syn@1:${day}`);
+    expect(out.listId).toBe(`topk-dropout5@gbdt-syn@1:${day}`);
   });
 
   it('refuses an unknown strategy and a bad holding date', async () => {

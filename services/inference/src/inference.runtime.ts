@@ -18,7 +18,7 @@ import { registryModelSource, storeFeatureReader, storeMarketReader } from './st
 export const INFERENCE_OPTIONS = 'quant.inference.options';
 
 export interface InferenceServiceOptions {
-  /** @quant/evaluation's applyCalibration: without it the calibrated fields stay null. */
+  /** Reads a model's stored calibration (default: @quant/evaluation's applyCalibration); tests replace it. */
   applyCalibration?: ApplyCalibration;
   /** Overrides QUANT_INFERENCE_GRPC_PORT (tests: 0, a free port). */
   grpcPort?: number;
@@ -81,7 +81,7 @@ export class InferenceRuntime implements OnModuleInit, OnModuleDestroy {
       this.poll.unref();
     }
     this.grpc = await startInferenceGrpcServer(this.engine, { host: this.config.http.host, port: this.options.grpcPort ?? extra.QUANT_INFERENCE_GRPC_PORT });
-    this.log.info('inference ready', { grpcPort: this.grpc.port, serving: this.engine.serving, scorer: this.scorer.kind, calibration: this.options.applyCalibration !== undefined });
+    this.log.info('inference ready', { grpcPort: this.grpc.port, serving: this.engine.serving, scorer: this.scorer.kind });
   }
 
   /** Loads the production set if it changed; a failure is logged and the served set stays. */

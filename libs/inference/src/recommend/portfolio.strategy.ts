@@ -1,4 +1,5 @@
 import { QuantError } from '@quant/errors';
+import { topkDropoutPlan, topkPlan } from '@quant/evaluation';
 import { canSell } from '@quant/market';
 import type { Tradability } from './tradability';
 
@@ -59,79 +60,55 @@ function sellBlock(h: HoldingInput, t: Tradability | undefined, tradeDate: strin
 }
 
 /**
- * Builds the orders for T+1 from the scores of T, as Qlib's strategies do:
- * - `topk`: hold the K best buyable (or already held) instruments, sell the rest;
- * - `topk-dropout` (Qlib TopkDropoutStrategy): from the held positions and the best
- *   `nDrop + K - held` buyable instruments not held, sell the held ones among the `nDrop` worst of that
- *   union and buy the best new ones to refill K; turnover is bounded by nDrop per day.
- * Instruments that cannot be bought at T+1 are skipped (and reported), positions that cannot be sold
- * (T+1 rule, suspension, down-limit) are kept with the reason.
+ * Builds the orders for T+1 from the scores of T with the backtest's own plans (@quant/evaluation), so
+ * a list is what the evaluated strategy would do:
+ * - `topk`: hold the K best, sell what left them, buy the entrants;
+ * - `topk-dropout` (Qlib TopkDropoutStrategy): from the held positions and the best `nDrop + K - held`
+ *   instruments not held, sell the held ones among the `nDrop` worst of that union, buy the best new ones
+ *   to refill K; turnover is bounded by nDrop per day.
+ * A candidate that cannot be bought at T+1 is skipped and reported with its reasons (as the backtest
+ * skips a blocked buy); a position that cannot be sold (T+1 rule, suspension, down-limit) is kept with
+ * the reason and keeps its slot.
  */
 export function buildPortfolio(ranked: readonly RankedCandidate[], tradable: ReadonlyMap<string, Tradability>, holdings: readonly HoldingInput[], options: StrategyOptions): StrategyResult {
   const { topK, nDrop, tradeDate } = options;
   if (!Number.isInteger(topK) || topK < 1) throw new QuantError('RECOMMEND_INVALID', `top_k must be a positive integer, got ${topK}`, { details: { topK } });
   if (!Number.isInteger(nDrop) || nDrop < 0) throw new QuantError('RECOMMEND_INVALID', `n_drop must be a non-negative integer, got ${nDrop}`, { details: { nDrop } });
-  const scoreOf = new Map(ranked.map((c) => [c.code, c.score]));
-  const byScore = (a: string, b: string) => (scoreOf.get(b) ?? -Infinity) - (scoreOf.get(a) ?? -Infinity);
+  const byCode = new Map(ranked.map((c) => [c.code, c]));
   const held = new Map(holdings.map((h) => [h.code, h]));
-  const excluded: Exclusion[] = [];
+  const plan = options.strategy === 'topk' ? topkPlan(ranked, [...held.keys()], topK) : topkDropoutPlan(ranked, [...held.keys()], topK, nDrop);
 
-  /** The best `n` candidates not held and buyable, recording the skipped ones ranked above the last taken. */
-  const pickNew = (n: number): string[] => {
-    const picked: string[] = [];
-    const skipped: Exclusion[] = [];
-    for (const c of ranked) {
-      if (picked.length >= n) break;
-      if (held.has(c.code)) continue;
-      const t = tradable.get(c.code);
-      if (t !== undefined && !t.buyable) skipped.push({ code: c.code, rank: c.rank, score: c.score, reasons: t.reasons });
-      else picked.push(c.code);
-    }
-    excluded.push(...skipped);
-    return picked;
-  };
-
-  let keep: string[];
-  let sell: string[];
-  let buy: string[];
-  if (options.strategy === 'topk') {
-    const target: string[] = [];
-    const skipped: Exclusion[] = [];
-    for (const c of ranked) {
-      if (target.length >= topK) break;
-      const t = tradable.get(c.code);
-      if (held.has(c.code) || t === undefined || t.buyable) target.push(c.code);
-      else skipped.push({ code: c.code, rank: c.rank, score: c.score, reasons: t.reasons });
-    }
-    excluded.push(...skipped);
-    const targetSet = new Set(target);
-    keep = target.filter((c) => held.has(c));
-    buy = target.filter((c) => !held.has(c));
-    sell = [...held.keys()].filter((c) => !targetSet.has(c));
-  } else {
-    const last = [...held.keys()].sort(byScore);
-    const today = pickNew(Math.max(0, nDrop + topK - last.length));
-    const comb = [...last, ...today].sort(byScore);
-    const worst = new Set(comb.slice(Math.max(0, comb.length - nDrop)));
-    sell = nDrop === 0 ? [] : last.filter((c) => worst.has(c));
-    buy = today.slice(0, Math.max(0, sell.length + topK - last.length));
-    keep = last.filter((c) => !sell.includes(c));
-  }
-
-  const decisions: Decision[] = [];
+  const sold: Decision[] = [];
   const stuck: Decision[] = [];
-  for (const code of sell) {
+  for (const code of plan.sell) {
     const blocked = sellBlock(held.get(code) as HoldingInput, tradable.get(code), tradeDate);
-    if (blocked === null) decisions.push({ code, action: 'SELL', targetWeight: 0, note: null });
+    if (blocked === null) sold.push({ code, action: 'SELL', targetWeight: 0, note: null });
     else stuck.push({ code, action: 'HOLD', targetWeight: 0, note: `to sell, but ${blocked}` });
   }
-  // Positions that could not be sold still occupy a slot: buy fewer so the book stays at K.
-  const buys = buy.slice(0, Math.max(0, topK - keep.length - stuck.length));
+  const slots = plan.buySlots(sold.length);
+  const buys: string[] = [];
+  const excluded: Exclusion[] = [];
+  for (const code of plan.candidates) {
+    if (buys.length >= slots) break;
+    const t = tradable.get(code);
+    if (t !== undefined && !t.buyable) {
+      const c = byCode.get(code) as RankedCandidate;
+      excluded.push({ code, rank: c.rank, score: c.score, reasons: t.reasons });
+    } else {
+      buys.push(code);
+    }
+  }
+  const selling = new Set(plan.sell);
+  const keep = [...held.keys()].filter((c) => !selling.has(c));
   const positions = keep.length + stuck.length + buys.length;
   const weight = positions === 0 ? 0 : 1 / positions;
-  for (const code of keep) decisions.push({ code, action: 'HOLD', targetWeight: weight, note: null });
-  for (const d of stuck) decisions.push({ ...d, targetWeight: weight });
-  for (const code of buys) decisions.push({ code, action: 'BUY', targetWeight: weight, note: null });
-  decisions.sort((a, b) => byScore(a.code, b.code));
+  const decisions: Decision[] = [
+    ...keep.map((code) => ({ code, action: 'HOLD' as const, targetWeight: weight, note: null })),
+    ...stuck.map((d) => ({ ...d, targetWeight: weight })),
+    ...buys.map((code) => ({ code, action: 'BUY' as const, targetWeight: weight, note: null })),
+    ...sold,
+  ];
+  const score = (code: string) => byCode.get(code)?.score ?? -Infinity;
+  decisions.sort((a, b) => score(b.code) - score(a.code));
   return { decisions, excluded };
 }

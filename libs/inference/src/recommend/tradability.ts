@@ -1,4 +1,5 @@
-import { isAtDownLimit, isAtUpLimit, priceLimitRule } from '@quant/market';
+import type { BacktestMarket } from '@quant/evaluation';
+import { checkOrder } from '@quant/evaluation';
 import type { Listing, MarketBar, MarketReader } from '../inference.ports';
 
 /** Why an instrument cannot be bought (or sold) at T+1, as flags consumers can filter on. */
@@ -32,6 +33,22 @@ function sampleStd(values: number[]): number | null {
   return Math.sqrt(values.reduce((s, v) => s + (v - mean) * (v - mean), 0) / (values.length - 1));
 }
 
+/** The instrument's recent bars as the backtest's market port. */
+function checkMarket(bars: readonly MarketBar[], listing: Listing | undefined): BacktestMarket & { index: Map<string, number> } {
+  const byDate = new Map(bars.map((b) => [b.date, b]));
+  const sessions = bars.map((b) => b.date);
+  return {
+    sessions,
+    index: new Map(sessions.map((d, i) => [d, i])),
+    quote: (_code, day) => {
+      const b = byDate.get(day);
+      return b === undefined ? undefined : { open: b.open, high: b.high, low: b.low, close: b.close, volume: null, traded: b.traded, isST: b.isST ?? false, factor: b.factor ?? 1 };
+    },
+    benchmarkClose: () => undefined,
+    listDate: () => listing?.firstDate,
+  };
+}
+
 export interface TradabilityInput {
   code: string;
   /** Signal day T. */
@@ -41,16 +58,14 @@ export interface TradabilityInput {
   listing: Listing | undefined;
   /** Bars up to and including T, ascending (at least VOLATILITY_WINDOW + 1 sessions for a full window). */
   bars: readonly MarketBar[];
-  /** Sessions from the listing day to T (0 on the listing day), when known. */
-  sessionsSinceListing?: number;
 }
 
 /**
  * The A-share checks for acting at T+1 on a signal of T, from what is known at the close of T:
  * not listed by T+1 or delisted; suspended on T (no bar, or a bar without trades); under risk
  * warning (ST) on T, excluded by policy; closed at the up-limit on T, so a buy at the T+1 open is
- * unlikely to fill (queues at the limit); closed at the down-limit on T, likewise for a sell. The
- * limit rule is the board's on that date (@quant/market).
+ * unlikely to fill (queues at the limit); closed at the down-limit on T, likewise for a sell. Limits
+ * and suspension are judged by the backtest's checkOrder (board, ST, listing age and date).
  */
 export function tradability(input: TradabilityInput): Tradability {
   const { code, date, tradeDate, listing, bars } = input;
@@ -62,24 +77,20 @@ export function tradability(input: TradabilityInput): Tradability {
   };
   if (listing !== undefined && listing.firstDate > tradeDate) flag('not-listed', `not listed until ${listing.firstDate}`);
   if (listing !== undefined && listing.lastDate < date) flag('delisted', `delisted: no bar after ${listing.lastDate}`);
-  const last = bars[bars.length - 1];
-  const today = last !== undefined && last.date === date ? last : undefined;
+  // The backtest's own order checks (@quant/evaluation), asked about T's close: what T+1's open will face.
+  const market = checkMarket(bars, listing);
+  const order = (side: 'buy' | 'sell') => checkOrder({ market, code, side, date, session: market.sessions.indexOf(date), sessionIndex: market.index, dealPrice: 'close' });
+  const buy = order('buy');
+  const today = market.quote(code, date);
   if (today === undefined) {
-    if (!flags.includes('delisted') && !flags.includes('not-listed')) flag('suspended', `no bar on ${date} (suspended)`);
-  } else if (!today.traded) {
+    if (flags.length === 0) flag('suspended', `no bar on ${date} (suspended)`);
+  } else if (!buy.ok && buy.reason === 'suspended') {
     flag('suspended', `suspended on ${date} (no trade)`);
   }
   if (today?.isST === true) flag('st', `under risk warning (ST) on ${date}`);
-  const previous = today === undefined ? undefined : [...bars].reverse().find((b) => b.date < date && b.traded);
-  if (today !== undefined && today.traded && previous !== undefined && today.close > 0) {
-    // The previous close in today's raw price terms (an ex-rights day changes the factor).
-    const prevClose = (previous.close * (previous.factor ?? 1)) / (today.factor ?? 1);
-    if (prevClose > 0) {
-      const rule = priceLimitRule({ code, date, isST: today.isST === true, ...(input.sessionsSinceListing === undefined ? {} : { sessionsSinceListing: input.sessionsSinceListing }) });
-      if (isAtUpLimit(today.close, prevClose, rule)) flag('up-limit', `closed at the up-limit on ${date} (${rule.rule}): a buy at the ${tradeDate} open is unlikely to fill`);
-      if (isAtDownLimit(today.close, prevClose, rule)) flag('down-limit', `closed at the down-limit on ${date} (${rule.rule}): a sell at the ${tradeDate} open is unlikely to fill`);
-    }
-  }
+  if (!buy.ok && buy.reason === 'up-limit') flag('up-limit', `closed at the up-limit on ${date}: a buy at the ${tradeDate} open is unlikely to fill (${buy.detail})`);
+  const sell = order('sell');
+  if (!sell.ok && sell.reason === 'down-limit') flag('down-limit', `closed at the down-limit on ${date}: a sell at the ${tradeDate} open is unlikely to fill (${sell.detail})`);
   const traded = bars.filter((b) => b.traded && b.date <= date && b.close > 0);
   const returns: number[] = [];
   for (let i = Math.max(1, traded.length - VOLATILITY_WINDOW); i < traded.length; i++) {
@@ -126,11 +137,7 @@ export async function marketSnapshot(market: MarketReader, codes: readonly strin
   for (let i = 0; i < codes.length; i += CONCURRENCY) {
     const chunk = codes.slice(i, i + CONCURRENCY);
     const bars = await Promise.all(chunk.map((code) => market.bars(code, from, date)));
-    chunk.forEach((code, k) => {
-      const listing = byCode.get(code);
-      const first = listing === undefined ? -1 : calendar.indexOf(listing.firstDate);
-      out.set(code, tradability({ code, date, tradeDate, listing, bars: bars[k] as MarketBar[], ...(first >= 0 && at >= first ? { sessionsSinceListing: at - first } : {}) }));
-    });
+    chunk.forEach((code, k) => out.set(code, tradability({ code, date, tradeDate, listing: byCode.get(code), bars: bars[k] as MarketBar[] })));
   }
   return out;
 }

@@ -2,6 +2,11 @@
 // a lifecycle event swaps in a new version under load, features-ready publishes predictions and a list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { HEADER } from '@quant/bus';
 import type { Prediction, RecommendationList } from '@quant/contracts';
 import { Topics, eventExamples, serdeFor } from '@quant/contracts';
 import type { TestService } from '@quant/runtime';
@@ -21,6 +26,7 @@ let client: InferenceClient;
 let artefactDir: string;
 const predictions: Prediction[] = [];
 const lists: RecommendationList[] = [];
+const traceparents: string[] = [];
 
 const post = async (path: string, body: unknown) => {
   const response = await fetch(`${harness.service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -28,6 +34,10 @@ const post = async (path: string, body: unknown) => {
 };
 
 beforeAll(async () => {
+  // With no SDK the OpenTelemetry API is a no-op: register what a service's SDK would.
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new BasicTracerProvider());
   harness = await bootServiceForTest(createInferenceService({ grpcPort: 0 }), { env: { QUANT_INFERENCE_WORKERS: '1', QUANT_INFERENCE_POLL_MS: '0', QUANT_INFERENCE_TOP_K: '5', QUANT_INFERENCE_N_DROP: '2' } });
   const { store, bus } = harness.service;
   await seedMarket(store, calendar, CODES, 31);
@@ -43,6 +53,7 @@ beforeAll(async () => {
     fromBeginning: true,
     handler: async (messages) => {
       for (const m of messages) {
+        traceparents.push(String(m.headers[HEADER.traceparent] ?? ''));
         if (m.topic === Topics.prediction.name) predictions.push(predictionSerde.decode(m.value));
         else lists.push(listSerde.decode(m.value));
       }
@@ -53,6 +64,9 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await harness?.close();
+  propagation.disable();
+  context.disable();
+  trace.disable();
 });
 
 describe('inference service', () => {

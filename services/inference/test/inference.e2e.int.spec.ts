@@ -34,6 +34,8 @@ const T = SESSIONS - 1;
 const DAY = calendar[T] as string;
 const CODES = codes(20);
 const alpha158 = featureSet('alpha158');
+/** As @quant/evaluation's fitScoreCalibration stores it in metadata.json (two bins). */
+const CALIBRATION = { kind: 'percentile-bins', horizon: 1, bins: 2, edges: [0, 0.5, 1], probabilityBeatBenchmark: [0.45, 0.58], expectedReturn: [-0.001, 0.003], expectedExcessReturn: [-0.002, 0.002], rows: 5000, days: 240 };
 
 let store: Store;
 let features: ChildProcess | undefined;
@@ -85,7 +87,7 @@ beforeAll(async () => {
   store = await openStore(clickhouse, { database });
   // Bars up to T are stored (the ingestion service's job); T's also arrive as events for the features service.
   await seedMarket(store, calendar, CODES, SESSIONS);
-  await registerModel(store, { name: 'gbdt-alpha158-it', set: alpha158.name, version: alpha158.version, featureNames: alpha158.definitions().map((d) => d.name) });
+  await registerModel(store, { name: 'gbdt-alpha158-it', set: alpha158.name, version: alpha158.version, featureNames: alpha158.definitions().map((d) => d.name), calibration: CALIBRATION });
   await startFeaturesService();
   harness = await bootServiceForTest(createInferenceService({ grpcPort: 0 }), {
     env: {
@@ -154,7 +156,10 @@ describe('bars in -> features -> predictions and a recommendation list on Kafka'
     expect(list).toMatchObject({ date: DAY, tradeDate: calendar[T + 1], strategy: 'topk-dropout', modelName: 'gbdt-alpha158-it', modelVersion: '1' });
     const buys = list?.items.filter((i) => i.action === 'BUY') ?? [];
     expect(buys).toHaveLength(5);
-    expect(buys.every((i) => i.tradable && Math.abs(i.targetWeight - 0.2) < 1e-12 && (i.note ?? '').includes('vol20='))).toBe(true);
+    // The top 5 of 20 are in the upper bin of the model's calibration.
+    expect(buys.every((i) => i.tradable && Math.abs(i.targetWeight - 0.2) < 1e-12 && i.expectedReturn === 0.003)).toBe(true);
+    expect(buys.every((i) => (i.note ?? '').includes('P(beat benchmark)=0.580') && (i.note ?? '').includes('vol20='))).toBe(true);
+    expect(predictions.filter((p) => (p.rank as number) <= 10).every((p) => p.expectedReturn === 0.003)).toBe(true);
     expect(eventIdHeaders.filter((h) => h.startsWith('pred:gbdt-alpha158-it@1:'))).toHaveLength(CODES.length);
   });
 });

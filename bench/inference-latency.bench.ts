@@ -12,7 +12,7 @@
  * scheduled send, so queueing counts. The first request of a day builds the day (features read and
  * processed, the day scored once): one warm-up call per phase, reported apart.
  *
- *   npx tsx bench/inference-latency.bench.ts [--seconds 10] [--rate 200] [--recommend-rate 20] [--workers 2] [--compare-in-thread] [--rounds 200]
+ *   npx tsx bench/inference-latency.bench.ts [--seconds 10] [--rate 200] [--recommend-rate 20] [--workers 2] [--compare-in-thread] [--rounds 200] [--repeat 3]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     'compare-in-thread': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '200' },
+    repeat: { type: 'string', default: '3' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -95,8 +96,8 @@ async function seed(store: Store): Promise<void> {
   await features.write('synthetic158', 'v1', N_FEATURES, codes.map((code) => ({ code, date: DAY, values: featureRow(rnd) })));
 }
 
-/** Trains a GBDT on synthetic processed rows; the returned function registers and promotes it. */
-async function train(seedValue: number): Promise<(store: Store, artefactDir: string) => Promise<number>> {
+/** Trains a GBDT on synthetic processed rows; the returned function registers it (and promotes it unless told not to). */
+async function train(seedValue: number): Promise<(store: Store, artefactDir: string, promote?: boolean) => Promise<number>> {
   const rnd = lcg(seedValue);
   const trainDays = 20;
   const raw = new Float64Array(trainDays * N_CODES * N_FEATURES);
@@ -113,7 +114,7 @@ async function train(seedValue: number): Promise<(store: Store, artefactDir: str
   const started = Date.now();
   const report = await model.fit({ rows, cols: N_FEATURES, x, y, featureNames: names }, { seed: seedValue });
   console.error(`trained gbdt-bench: ${report.iterations} trees x 63 leaves on ${rows} x ${N_FEATURES} in ${((Date.now() - started) / 1000).toFixed(1)} s (ONNX ${(model.toOnnx().length / 1024).toFixed(0)} KiB)`);
-  return async (store, artefactDir) => {
+  return async (store, artefactDir, promote = true) => {
     const registry = new ModelRegistry(store, artefactDir);
     await registry.migrate();
     const registered = await registry.register({
@@ -134,7 +135,7 @@ async function train(seedValue: number): Promise<(store: Store, artefactDir: str
       onnx: model.toOnnx(),
       metadata: { model: model.metadata(), fit: report, lineage: { featureNames: names, processors: pipeline.toJSON(), label: { name: 'LABEL0', lookahead: 2, spec: { kind: 'forward-return', horizon: 1, entryLag: 1 } }, universe: null } },
     });
-    await registry.promote('gbdt-bench', registered.version, 'production');
+    if (promote) await registry.promote('gbdt-bench', registered.version, 'production');
     return registered.version;
   };
 }
@@ -146,42 +147,65 @@ interface LoadResult {
   wallSeconds: number;
 }
 
-/** The load generator, in its own thread: open loop at `rate`, latency from the scheduled send. */
+/**
+ * The load generator, in its own thread. rate > 0: open loop at `rate`, latency from the scheduled send
+ * (queueing counts). rate 0: closed loop, one request at a time (the service time alone). It says when it
+ * is ready, so the caller's clock (the swap) starts with the load, not with the thread's start-up.
+ */
 const LOAD_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { tsx, client } = workerData;
-import(tsx).then((m) => { m.register(); return import(client); }).then(({ createInferenceClient }) => {
+import(tsx).then((m) => { m.register(); return import(client); }).then(async ({ createInferenceClient }) => {
   const { address, method, request, rate, count } = workerData;
   const c = createInferenceClient(address);
   const latencies = []; const failures = []; const versions = {};
-  const interval = 1000 / rate; const t0 = performance.now(); let done = 0;
+  const req = (i) => ({ ...request, codes: request.codes ? [request.codes[i % request.codes.length]] : undefined });
+  const seen = (r) => { const v = r.model ? r.model.modelVersion : r.modelVersion; versions[v] = (versions[v] || 0) + 1; };
+  const finish = (t0) => { c.close(); parentPort.postMessage({ latencies, failures, versions, wallSeconds: (performance.now() - t0) / 1000 }); };
+  await c[method](req(0));
+  parentPort.postMessage('ready');
+  const t0 = performance.now();
+  if (rate === 0) {
+    for (let i = 0; i < count; i++) {
+      const t = performance.now();
+      try { seen(await c[method](req(i))); latencies.push(performance.now() - t); } catch (e) { failures.push({ code: e.code, message: String(e.details || e.message) }); }
+    }
+    return finish(t0);
+  }
+  const interval = 1000 / rate; let done = 0;
   for (let i = 0; i < count; i++) {
     const due = t0 + i * interval;
     setTimeout(() => {
-      const req = { ...request, codes: request.codes ? [request.codes[i % request.codes.length]] : undefined };
-      c[method](req).then((r) => {
-        latencies.push(performance.now() - due);
-        const v = r.model ? r.model.modelVersion : r.modelVersion; versions[v] = (versions[v] || 0) + 1;
-      }, (e) => failures.push({ code: e.code, message: String(e.details || e.message) })).finally(() => {
-        if (++done === count) { c.close(); parentPort.postMessage({ latencies, failures, versions, wallSeconds: (performance.now() - t0) / 1000 }); }
-      });
+      c[method](req(i)).then((r) => { latencies.push(performance.now() - due); seen(r); },
+        (e) => failures.push({ code: e.code, message: String(e.details || e.message) })).finally(() => { if (++done === count) finish(t0); });
     }, Math.max(0, due - performance.now()));
   }
 });
 `;
 
-function runLoad(address: string, method: 'predict' | 'recommend', request: Record<string, unknown>, rate: number, count: number): Promise<LoadResult> {
+interface Load {
+  ready: Promise<void>;
+  done: Promise<LoadResult>;
+}
+
+function startLoad(address: string, method: 'predict' | 'recommend', request: Record<string, unknown>, rate: number, count: number): Load {
   const tsx = new URL('../node_modules/tsx/dist/esm/api/index.mjs', import.meta.url).href;
   const client = new URL('../services/inference/src/index.ts', import.meta.url).href;
   const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { tsx, client, address, method, request, rate, count } });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (r: LoadResult) => {
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  const done = new Promise<LoadResult>((resolve, reject) => {
+    worker.on('message', (m: LoadResult | 'ready') => {
+      if (m === 'ready') return ready();
       void worker.terminate();
-      resolve(r);
+      resolve(m);
     });
     worker.once('error', reject);
   });
+  return { ready: readyPromise, done };
 }
+
+const runLoad = (...args: Parameters<typeof startLoad>): Promise<LoadResult> => startLoad(...args).done;
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
@@ -189,7 +213,8 @@ function quantile(sorted: number[], q: number): number {
 
 function summary(r: LoadResult): string {
   const s = [...r.latencies].sort((a, b) => a - b);
-  return `n=${r.latencies.length} failed=${r.failures.length} p50=${quantile(s, 0.5).toFixed(2)} ms p90=${quantile(s, 0.9).toFixed(2)} ms p99=${quantile(s, 0.99).toFixed(2)} ms max=${(s[s.length - 1] as number).toFixed(2)} ms achieved=${(r.latencies.length / r.wallSeconds).toFixed(0)}/s`;
+  const rate = `${(r.latencies.length / r.wallSeconds).toFixed(0)}/s`;
+  return `n=${r.latencies.length} failed=${r.failures.length} p50=${quantile(s, 0.5).toFixed(2)} ms p90=${quantile(s, 0.9).toFixed(2)} ms p99=${quantile(s, 0.99).toFixed(2)} ms max=${(s[s.length - 1] as number).toFixed(2)} ms achieved=${rate}`;
 }
 
 /**
@@ -240,55 +265,62 @@ try {
   await (await train(11))(store, artefactDir);
   const [first] = await new ModelRegistry(store, artefactDir).list('gbdt-bench');
   const micro = await scorerMicroBench(new Uint8Array(readFileSync(first?.onnxPath as string)));
-  // The swap's new version is trained now: training in the serving process during the load would stall it.
-  const registerNext = await train(23);
+  // The swap's second version is trained now (training in the serving process would stall it) and
+  // registered as a candidate; swaps then alternate the production version between 1 and 2.
+  await (await train(23))(store, artefactDir, false);
   await store.close();
 
-  const results: Record<string, string> = { ...micro };
-  // The service default (hybrid: batches of >= 64 rows in the pool), then the alternatives it was chosen over.
+  const results: Record<string, string[]> = {};
+  const record = (key: string, line: string) => {
+    (results[key] ??= []).push(line);
+    console.error(`${key}: ${line} (load ${loadavg()[0]?.toFixed(1)})`);
+  };
+  for (const [k, v] of Object.entries(micro)) record(k, v);
+  // The service default (hybrid: batches of >= 64 rows in the pool), then the alternatives it was chosen
+  // over; the configurations take turns in each repetition so the machine's noise falls on all of them.
   const workers = Number(args.workers);
   const configs = [
     { label: `hybrid (${workers} workers for >= 64 rows)`, workers, minPoolRows: 64 },
     ...(args['compare-in-thread'] ? [{ label: `pool only (${workers} workers)`, workers, minPoolRows: 1 }, { label: 'in-thread only', workers: 0, minPoolRows: 64 }] : []),
   ];
-  for (const { label, workers, minPoolRows } of configs) {
-    const { service, address } = await boot(storePath, workers, minPoolRows);
-    try {
-      const client = createInferenceClient(address);
-      const t = performance.now();
-      await client.predict({ date: DAY, codes: [codes[0] as string] });
-      const firstDay = performance.now() - t;
-      const t2 = performance.now();
-      await client.recommend({ date: DAY, topK: 50 });
-      const firstRecommend = performance.now() - t2;
-      client.close();
-      console.error(`[${label}] first Predict of the day (builds the day: read, process, score 300): ${firstDay.toFixed(1)} ms; first Recommend (market snapshot of 300): ${firstRecommend.toFixed(1)} ms`);
-
-      const predict = await runLoad(address, 'predict', { date: DAY, codes }, RATE, RATE * SECONDS);
-      results[`predict ${label}`] = summary(predict);
-      console.error(`[${label}] Predict 1 stock @${RATE}/s: ${results[`predict ${label}`]}`);
-      const recommend = await runLoad(address, 'recommend', { date: DAY, topK: 50, strategy: 'topk-dropout' }, RECOMMEND_RATE, RECOMMEND_RATE * SECONDS);
-      results[`recommend ${label}`] = summary(recommend);
-      console.error(`[${label}] Recommend 300 stocks @${RECOMMEND_RATE}/s: ${results[`recommend ${label}`]}`);
-
-      if (label === configs[0]?.label) {
-        // Swap under load: Predict at RATE for SECONDS; a third of the way in, v2 (trained before the load)
-        // is registered, promoted and announced with a ModelLifecycle event on the bus.
-        const load = runLoad(address, 'predict', { date: DAY, codes }, RATE, RATE * SECONDS);
-        await new Promise((resolve) => setTimeout(resolve, (SECONDS * 1000) / 3));
-        const version = await registerNext(service.store, artefactDir);
-        const runtime = service.app.get(InferenceRuntime);
-        const swapStarted = performance.now();
-        await service.publisher.publish(Topics.modelLifecycle, [{ ...eventExamples().modelLifecycle, eventId: `bench:${version}`, modelName: 'gbdt-bench', modelVersion: String(version) }]);
-        while (runtime.engine.serving !== `gbdt-bench@${version}`) await new Promise((resolve) => setTimeout(resolve, 5));
-        const swapMs = performance.now() - swapStarted;
-        const swap = await load;
-        results['swap'] = `${summary(swap)} versions=${JSON.stringify(swap.versions)} swap took ${swapMs.toFixed(0)} ms (event to new set served)`;
-        console.error(`[${label}] swap under load: ${results['swap']}`);
-        if (swap.failures.length > 0) console.error('failures:', swap.failures.slice(0, 5));
+  let production = 1;
+  for (let rep = 0; rep < Number(args.repeat); rep++) {
+    for (const { label, workers, minPoolRows } of configs) {
+      const { service, address } = await boot(storePath, workers, minPoolRows);
+      try {
+        const client = createInferenceClient(address);
+        const t = performance.now();
+        await client.predict({ date: DAY, codes: [codes[0] as string] });
+        const firstDay = performance.now() - t;
+        const t2 = performance.now();
+        await client.recommend({ date: DAY, topK: 50 });
+        const firstRecommend = performance.now() - t2;
+        client.close();
+        record(`first calls ${label}`, `Predict (builds the day: read, process, score 300) ${firstDay.toFixed(0)} ms, Recommend (market snapshot of 300) ${firstRecommend.toFixed(0)} ms`);
+        record(`predict ${label}`, summary(await runLoad(address, 'predict', { date: DAY, codes }, RATE, RATE * SECONDS)));
+        record(`recommend ${label}`, summary(await runLoad(address, 'recommend', { date: DAY, topK: 50, strategy: 'topk-dropout' }, RECOMMEND_RATE, RECOMMEND_RATE * SECONDS)));
+        record(`predict closed loop ${label}`, summary(await runLoad(address, 'predict', { date: DAY, codes }, 0, 1000)));
+        record(`recommend closed loop ${label}`, summary(await runLoad(address, 'recommend', { date: DAY, topK: 50, strategy: 'topk-dropout' }, 0, 200)));
+        if (label === configs[0]?.label) {
+          // Swap under load: Predict at RATE for SECONDS; a third of the way in the other version is
+          // promoted in the registry and announced with a ModelLifecycle event on the bus.
+          const load = startLoad(address, 'predict', { date: DAY, codes }, RATE, RATE * SECONDS);
+          await load.ready;
+          await new Promise((resolve) => setTimeout(resolve, (SECONDS * 1000) / 3));
+          production = 3 - production;
+          await new ModelRegistry(service.store, artefactDir).promote('gbdt-bench', production, 'production');
+          const runtime = service.app.get(InferenceRuntime);
+          const swapStarted = performance.now();
+          await service.publisher.publish(Topics.modelLifecycle, [{ ...eventExamples().modelLifecycle, eventId: `bench:${rep}`, modelName: 'gbdt-bench', modelVersion: String(production) }]);
+          while (runtime.engine.serving !== `gbdt-bench@${production}`) await new Promise((resolve) => setTimeout(resolve, 5));
+          const swapMs = performance.now() - swapStarted;
+          const swap = await load.done;
+          record('swap under load', `${summary(swap)} versions=${JSON.stringify(swap.versions)}, swap ${swapMs.toFixed(0)} ms from event to new set served`);
+          if (swap.failures.length > 0) console.error('failures:', swap.failures.slice(0, 5));
+        }
+      } finally {
+        await service.close('bench done');
       }
-    } finally {
-      await service.close('bench done');
     }
   }
   console.log(JSON.stringify({ date: new Date().toISOString().slice(0, 10), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load1: loadavg()[0]?.toFixed(1), rate: RATE, recommendRate: RECOMMEND_RATE, seconds: SECONDS, results }, null, 2));

@@ -133,7 +133,7 @@ export async function marketSnapshot(market: MarketReader, codes: readonly strin
   const at = calendar.indexOf(date);
   const from = at >= 0 ? (calendar[Math.max(0, at - VOLATILITY_WINDOW - 5)] as string) : date;
   const out = new Map<string, Tradability>();
-  const CONCURRENCY = 16;
+  const CONCURRENCY = 32;
   for (let i = 0; i < codes.length; i += CONCURRENCY) {
     const chunk = codes.slice(i, i + CONCURRENCY);
     const bars = await Promise.all(chunk.map((code) => market.bars(code, from, date)));

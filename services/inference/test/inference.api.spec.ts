@@ -84,6 +84,11 @@ describe('inference service', () => {
     expect(p).toMatchObject({ code: 'SH600003', date: DAY, horizonDays: 1, modelName: 'gbdt-test', modelVersion: '1', featureSet: 'stand-in', featureSetVersion: 'v1', requestId: 'r-1' });
     expect(p?.rank).toBeGreaterThanOrEqual(1);
     expect(response['skipped']).toEqual([{ code: 'SZ000001', reason: `no stored features on ${DAY} within the listed instruments` }]);
+    // The model has no calibration: the outlook has the percentile and no invented probability.
+    const [outlook] = response['outlooks'] as Array<Record<string, unknown>>;
+    expect(outlook?.['code']).toBe('SH600003');
+    expect(outlook?.['percentile']).toBeCloseTo((30 - (p?.rank as number) + 1) / 30, 12);
+    expect(outlook?.['probabilityBeatBenchmark']).toBeUndefined();
   });
 
   it('answers the same over HTTP/JSON', async () => {

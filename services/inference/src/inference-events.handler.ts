@@ -17,7 +17,8 @@ const NOT_FOR_US = new Set(['INFERENCE_NO_MODEL', 'INFERENCE_NO_FEATURES']);
  * Prediction per instrument and the day's recommendation list (the configured strategy, an empty
  * book). A ModelLifecycle event reloads the production set. Redeliveries are dropped by eventId;
  * published events carry the consumer span's trace context (the bus adds it to the headers), and
- * their ids are derived from the day and the model version, so a replay publishes the same ids.
+ * their ids are derived from the model version, day and row count of the event, so a replay publishes
+ * the same ids and a republished day (more rows) new ones.
  */
 @Injectable()
 export class InferenceEventsHandler {
@@ -55,7 +56,7 @@ export class InferenceEventsHandler {
     try {
       const requestId = `features-ready:${event.eventId}`;
       const predicted = await engine.predict({ requestId, date: event.date, ...(universe ? { universe } : {}) });
-      await this.publisher.publish(Topics.prediction, predictionEvents(predicted, Date.now()));
+      await this.publisher.publish(Topics.prediction, predictionEvents(predicted, Date.now(), event.instrumentCount));
       const list = await engine.recommend({ requestId, date: event.date, strategy: extra.QUANT_INFERENCE_STRATEGY, topK: extra.QUANT_INFERENCE_TOP_K, nDrop: extra.QUANT_INFERENCE_N_DROP, ...(universe ? { universe } : {}) });
       await this.publisher.publish(Topics.recommendation, [recommendationList(list, `rec:${list.listId}:${event.instrumentCount}`)]);
       this.log.info('day scored and published', { date: event.date, model: `${predicted.model.name}@${predicted.model.version}`, predictions: predicted.predictions.length, listItems: list.items.length });

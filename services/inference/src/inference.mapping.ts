@@ -115,11 +115,16 @@ export function checkHorizon(asked: number, out: PredictOutput): void {
   }
 }
 
-/** Predictions as the Avro event (and the proto message mirroring it). */
-export function predictionEvents(out: PredictOutput, predictedAt: number): Prediction[] {
+/**
+ * Predictions as the Avro event (and the proto message mirroring it). The id names the model version,
+ * instrument, day and horizon, plus `revision` when given (the features-ready row count: a day
+ * republished with more rows is re-ranked, and its predictions must not be dropped as duplicates).
+ */
+export function predictionEvents(out: PredictOutput, predictedAt: number, revision?: number): Prediction[] {
   const { model } = out;
+  const suffix = revision === undefined ? '' : `:n${revision}`;
   return out.predictions.map((p) => ({
-    eventId: `pred:${model.name}@${model.version}:${p.code}:${out.date}:h${model.horizonDays}`,
+    eventId: `pred:${model.name}@${model.version}:${p.code}:${out.date}:h${model.horizonDays}${suffix}`,
     requestId: out.requestId,
     code: p.code,
     date: out.date,

@@ -153,6 +153,7 @@ describe('inference service', () => {
     expect(predictions).toHaveLength(30);
     expect(new Set(predictions.map((p) => p.code)).size).toBe(30);
     expect(predictions.every((p) => p.date === DAY && p.modelVersion === '2' && p.rank !== null && p.probabilityUp === null)).toBe(true);
+    expect(predictions.find((p) => p.code === 'SH600001')?.eventId).toBe(`pred:gbdt-test@2:SH600001:${DAY}:h1:n30`);
     const [list] = lists;
     expect(list).toMatchObject({ date: DAY, tradeDate: calendar[31], strategy: 'topk-dropout', modelName: 'gbdt-test', modelVersion: '2' });
     expect(list?.items.filter((i) => i.action === 'BUY')).toHaveLength(5);

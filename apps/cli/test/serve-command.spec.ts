@@ -45,7 +45,7 @@ async function quant(start: (env: Record<string, string>) => ServiceProcess, ...
   const out: string[] = [];
   const err: string[] = [];
   const context = { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } } as unknown as CliContext;
-  const command = createServeCommand({ start, onStop: (stop) => setTimeout(stop, 20) });
+  const command = createServeCommand({ start, onStop: (stop) => ((timer) => () => clearTimeout(timer))(setTimeout(stop, 20)) });
   const code = await runCli(['node', 'quant', ...args], context, [command]);
   return { code, out: out.join(''), err: err.join('') };
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { QuantError } from '@quant/errors';
 import { DEFAULT_STORE_DIR, openStore } from '@quant/storage';
 import { ModelRegistry } from '@quant/training';
@@ -9,6 +10,8 @@ import type { CliIo, CommandModule } from './command-module';
 
 /** The inference service's entry; started as its own process (the CLI may not import a service). */
 const SERVICE_MAIN = fileURLToPath(new URL('../../../../services/inference/src/main.ts', import.meta.url));
+/** The repository's compiler settings (Nest's parameter decorators), whatever the working directory. */
+const TSCONFIG = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
 const DEFAULT_ARTEFACTS = './.quant/models';
 
 /** A started service process: its stdout lines (JSON logs), its exit, a way to stop it. */
@@ -21,12 +24,25 @@ export interface ServiceProcess {
 export interface ServeCommandDeps {
   /** Starts the inference service with these environment variables. */
   start?: (env: Record<string, string>) => ServiceProcess;
-  /** Where the command learns that the user asked it to stop (default: SIGINT/SIGTERM). */
-  onStop?: (stop: () => void) => void;
+  /** Where the command learns that the user asked it to stop (default: SIGINT/SIGTERM); returns how to stop listening. */
+  onStop?: (stop: () => void) => () => void;
 }
 
+/** tsx's loader by absolute URL, so the child starts from any working directory. */
+function tsxLoader(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  return pathToFileURL(join(dirname(manifest), 'dist/loader.mjs')).href;
+}
+
+/**
+ * The service in its own process group: a terminal's Ctrl-C reaches this command only, which asks the
+ * service to stop once (a second signal would make it exit at once, without draining).
+ */
 function startService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVICE_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', tsxLoader(), SERVICE_MAIN], { env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   const lines = createInterface({ input: child.stdout });
   return {
     onLine: (listener) => lines.on('line', listener),
@@ -35,9 +51,17 @@ function startService(env: Record<string, string>): ServiceProcess {
   };
 }
 
-function stopOnSignals(stop: () => void): void {
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+/**
+ * `on`, not `once`: a signal-exit style listener loaded by a dependency re-raises the signal when it
+ * finds no other listener left, which a `once` listener no longer is while it runs.
+ */
+function stopOnSignals(stop: () => void): () => void {
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
 }
 
 /** Promotes the latest version of every model name that has no production version; returns `name@version` of each. */
@@ -157,8 +181,8 @@ export function createServeCommand(deps: ServeCommandDeps = {}): CommandModule {
           const service = (deps.start ?? startService)(env);
           const state: WatchState = { ready: false };
           service.onLine((line) => watch(context.io, line, state, store));
-          (deps.onStop ?? stopOnSignals)(() => service.stop());
-          const code = await service.exited;
+          const unlisten = (deps.onStop ?? stopOnSignals)(() => service.stop());
+          const code = await service.exited.finally(unlisten);
           if (!state.ready || code !== 0) {
             throw new QuantError('SERVE_FAILED', `the inference service exited with code ${code}${state.ready ? '' : ' before it was ready (see the messages above)'}`, { details: { code } });
           }

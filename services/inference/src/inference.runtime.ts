@@ -36,6 +36,8 @@ export class InferenceRuntime implements OnModuleInit, OnModuleDestroy {
   private scorer: Scorer | undefined;
   private grpc: RunningGrpcServer | undefined;
   private poll: NodeJS.Timeout | undefined;
+  /** The last reload failure, so polling does not repeat the same warning. */
+  private lastFailure: string | undefined;
   private readonly log: JsonLogger;
 
   constructor(
@@ -84,15 +86,17 @@ export class InferenceRuntime implements OnModuleInit, OnModuleDestroy {
     this.log.info('inference ready', { grpcPort: this.grpc.port, serving: this.engine.serving, scorer: this.scorer.kind });
   }
 
-  /** Loads the production set if it changed; a failure is logged and the served set stays. */
+  /** Loads the production set if it changed; a failure is logged (once until it changes) and the served set stays. */
   async reload(reason: string): Promise<boolean> {
     try {
       const changed = await this.engine.reload();
+      this.lastFailure = undefined;
       if (changed) this.log.info('model set swapped in', { reason, serving: this.engine.serving });
       return changed;
     } catch (error) {
       const { code, message } = describeError(error);
-      this.log.warn('model set not (re)loaded', { reason, code, message, serving: this.engine.serving });
+      if (`${code}: ${message}` !== this.lastFailure) this.log.warn('model set not (re)loaded', { reason, code, message, serving: this.engine.serving });
+      this.lastFailure = `${code}: ${message}`;
       return false;
     }
   }

@@ -64,6 +64,16 @@ function modelRef(m: ProtoModelRef | null | undefined): PredictInput['model'] {
   return { ...(name ? { name } : {}), ...(version ? { version } : {}) };
 }
 
+/** Fields both requests have: the model, and the optional strings left out when empty. */
+function common(req: { requestId?: string; model?: ProtoModelRef | null; date?: string; universe?: string }): Pick<PredictInput, 'model' | 'requestId' | 'date' | 'universe'> {
+  const out: Pick<PredictInput, 'model' | 'requestId' | 'date' | 'universe'> = { model: modelRef(req.model) };
+  for (const key of ['requestId', 'date', 'universe'] as const) {
+    const value = text(req[key], key);
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
 export function predictInput(body: ProtoPredictRequest | null | undefined): { input: PredictInput; horizonDays: number } {
   const req = body ?? {};
   if (typeof req !== 'object') bad('the request body must be a PredictRequest object');
@@ -73,14 +83,7 @@ export function predictInput(body: ProtoPredictRequest | null | undefined): { in
     return { code: text(f.code, `features[${i}].code`) ?? '', names: stringList(f.names, `features[${i}].names`), values: values.map((v) => (v === null ? NaN : v)) };
   });
   const horizon = int(req.horizonDays, 'horizonDays');
-  const input: PredictInput = { model: modelRef(req.model), codes: stringList(req.codes, 'codes'), features };
-  const requestId = text(req.requestId, 'requestId');
-  const date = text(req.date, 'date');
-  const universe = text(req.universe, 'universe');
-  if (requestId) input.requestId = requestId;
-  if (date) input.date = date;
-  if (universe) input.universe = universe;
-  return { input, horizonDays: horizon ?? 0 };
+  return { input: { ...common(req), codes: stringList(req.codes, 'codes'), features }, horizonDays: horizon ?? 0 };
 }
 
 export function recommendInput(body: ProtoRecommendRequest | null | undefined): RecommendInput {
@@ -91,17 +94,11 @@ export function recommendInput(body: ProtoRecommendRequest | null | undefined): 
     if (!code) bad(`holdings[${i}].code is required`);
     return { code, shares: int(h.shares, `holdings[${i}].shares`) ?? 0, openedOn: text(h.openedOn, `holdings[${i}].openedOn`) ?? '' };
   });
-  const input: RecommendInput = { model: modelRef(req.model), holdings };
-  const requestId = text(req.requestId, 'requestId');
+  const input: RecommendInput = { ...common(req), holdings };
   const strategy = text(req.strategy, 'strategy');
-  const date = text(req.date, 'date');
-  const universe = text(req.universe, 'universe');
   const topK = int(req.topK, 'topK');
   const nDrop = int(req.nDrop, 'nDrop');
-  if (requestId) input.requestId = requestId;
   if (strategy) input.strategy = strategy;
-  if (date) input.date = date;
-  if (universe) input.universe = universe;
   if (topK) input.topK = topK;
   if (nDrop !== undefined) input.nDrop = nDrop;
   return input;

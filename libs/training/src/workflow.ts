@@ -60,6 +60,33 @@ const model = z
   })
   .strict();
 
+/**
+ * How `quant run` trades the test segment's ensemble scores: Qlib's TopkDropoutStrategy (hold `topk`,
+ * replace at most `nDrop` of the worst each day) or a plain top-K rebalance, A-share rules throughout.
+ * Defaults are Qlib's benchmark settings (topk 50, n_drop 5, deal at the close, 100 M of cash).
+ */
+const backtest = z
+  .object({
+    strategy: z.enum(['topk-dropout', 'topk']).default('topk-dropout'),
+    topk: z.number().int().min(1).default(50),
+    /** Qlib's `n_drop`. */
+    nDrop: z.number().int().min(0).default(5),
+    dealPrice: z.enum(['open', 'close']).default('close'),
+    initialCash: z.number().positive().default(100_000_000),
+    /** Overrides of the dated A-share costs of @quant/market (stamp duty and transfer fee stay dated). */
+    costs: z
+      .object({
+        commissionRate: z.number().min(0).max(0.01).optional(),
+        minCommission: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The index the excess return is measured against; default the workflow's `benchmark`. */
+    benchmark: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((b) => b.strategy !== 'topk-dropout' || b.nDrop <= b.topk, { message: 'nDrop must not exceed topk', path: ['nDrop'] });
+
 /** Qlib's default label: Ref($close, -2) / Ref($close, -1) - 1 (buy at the next close, hold one session). */
 export const QLIB_LABEL: LabelSpec = { kind: 'forward-return', horizon: 1, entryLag: 1 };
 
@@ -92,6 +119,7 @@ export const workflowSchema = z
       .array(model)
       .min(1)
       .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, { message: 'model names must be unique' }),
+    backtest: backtest.prefault({}),
   })
   .strict()
   .refine((w) => w.universe !== undefined || w.codes !== undefined, { message: 'name a universe or a list of codes', path: ['universe'] });
@@ -99,6 +127,7 @@ export const workflowSchema = z
 export type Workflow = z.output<typeof workflowSchema>;
 export type WorkflowModel = Workflow['models'][number];
 export type WorkflowProcessor = Workflow['processors'][number];
+export type WorkflowBacktest = Workflow['backtest'];
 
 /** `models[1].params.numLeaves` from a zod issue path. */
 export function formatPath(path: readonly PropertyKey[]): string {

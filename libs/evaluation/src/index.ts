@@ -1,2 +1,16 @@
-/** Evaluation: prediction, classification and financial metrics (as Qlib computes them) and the A-share backtest engine. */
-export {};
+/**
+ * Evaluation: signal, classification, regression and financial metrics (as Qlib computes them, see
+ * METRICS.md), the score calibration used by recommendations, and the A-share backtest engine.
+ */
+export { mean, sampleStd, pearsonCorrelation, spearmanCorrelation, averageRank, binomialTestHalf } from './statistics';
+export { crossSectionalPercentiles } from './cross-section';
+export { signalMetrics, groupByDate } from './signal-metrics';
+export type { SignalRow, SignalMetrics, DailySignalMetric } from './signal-metrics';
+export { classificationMetrics, signalClassificationMetrics, rocAuc } from './classification-metrics';
+export type { ScoredExample, ClassificationMetrics, SignalClassificationMode } from './classification-metrics';
+export { regressionMetrics } from './regression-metrics';
+export type { RegressionMetrics } from './regression-metrics';
+export { riskAnalysis, maxDrawdownOfSum, portfolioMetrics, TRADING_DAYS_PER_YEAR } from './risk-metrics';
+export type { RiskAnalysis, DailyPortfolioReturn, PortfolioMetrics, PortfolioMetricsOptions } from './risk-metrics';
+export { fitScoreCalibration, applyCalibration, poolAdjacentViolators } from './score-calibration';
+export type { ScoreCalibration, CalibrationRow, CalibrationOptions, CalibratedScore } from './score-calibration';

@@ -14,3 +14,24 @@ export { riskAnalysis, maxDrawdownOfSum, portfolioMetrics, TRADING_DAYS_PER_YEAR
 export type { RiskAnalysis, DailyPortfolioReturn, PortfolioMetrics, PortfolioMetricsOptions } from './risk-metrics';
 export { fitScoreCalibration, applyCalibration, poolAdjacentViolators } from './score-calibration';
 export type { ScoreCalibration, CalibrationRow, CalibrationOptions, CalibratedScore } from './score-calibration';
+export { runBacktest } from './backtest.engine';
+export { inMemoryBacktestMarket } from './backtest-market.port';
+export type { BacktestMarket, DayQuote, MarketBar } from './backtest-market.port';
+export type {
+  BacktestOptions,
+  BacktestStrategy,
+  BacktestSignal,
+  BacktestResult,
+  BacktestDay,
+  BacktestSummary,
+  BacktestTrade,
+  BacktestPosition,
+  BlockedOrder,
+  BlockReason,
+} from './backtest.types';
+export { aShareCosts, qlibCosts } from './cost-models';
+export type { CostModel } from './cost-models';
+export { checkOrder, isTradedQuote } from './order-checks';
+export type { OrderContext, OrderCheck } from './order-checks';
+export { topkDropoutPlan, topkPlan } from './topk-plan';
+export type { TradePlan, Ranked } from './topk-plan';

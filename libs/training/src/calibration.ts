@@ -1,3 +1,4 @@
+import { fitScoreCalibration } from '@quant/evaluation';
 import type { LabelDefinition, LabelSpec } from '@quant/features';
 
 /** One valid-segment prediction with what happened next: the calibration's input (contract of @quant/evaluation). */
@@ -48,5 +49,5 @@ export function calibrationRows(input: { cells: Int32Array; codes: number; dates
   return rows;
 }
 
-/** Until @quant/evaluation's fitScoreCalibration is wired, no default calibration. */
-export const defaultCalibration: CalibrationFitter | null = null;
+/** @quant/evaluation's percentile-bin calibration (the contract H3's serving reads back). */
+export const defaultCalibration: CalibrationFitter = (rows, options) => fitScoreCalibration(rows, { horizon: options.horizon });

@@ -32,6 +32,7 @@ export async function loadFeaturePanel(
   codes: readonly string[],
   sessions: readonly string[],
   progress: (text: string) => void,
+  readCells = 1.5e7,
 ): Promise<{ panel: Panel; present: Uint8Array }> {
   const names = panelFeatureNames(sets);
   const nC = codes.length;
@@ -45,15 +46,20 @@ export async function loadFeaturePanel(
     progress(`reading ${set.name}@${set.version} for ${nC} instruments over ${sessions[0]}..${sessions.at(-1)}`);
     const width = set.definitions().length;
     const seen = new Uint8Array(sessions.length * nC);
-    for (const row of await loader(set, codes, sessions[0] as string, sessions[sessions.length - 1] as string)) {
-      const d = dateIndex.get(row.date);
-      const c = codeIndex.get(row.code);
-      if (d === undefined || c === undefined) continue;
-      if (row.values.length !== width) {
-        throw new QuantError('FEATURES_CORRUPT', `feature row ${row.code} ${row.date} of ${set.name} has ${row.values.length} values, the set defines ${width}`, { details: { code: row.code, date: row.date } });
+    // Read in spans of sessions: the rows of a whole CSI300 x Alpha158 study at once overflow the JS heap.
+    const span = Math.max(1, Math.floor(readCells / Math.max(1, nC * width)));
+    for (let start = 0; start < sessions.length; start += span) {
+      const last = Math.min(sessions.length, start + span) - 1;
+      for (const row of await loader(set, codes, sessions[start] as string, sessions[last] as string)) {
+        const d = dateIndex.get(row.date);
+        const c = codeIndex.get(row.code);
+        if (d === undefined || c === undefined) continue;
+        if (row.values.length !== width) {
+          throw new QuantError('FEATURES_CORRUPT', `feature row ${row.code} ${row.date} of ${set.name} has ${row.values.length} values, the set defines ${width}`, { details: { code: row.code, date: row.date } });
+        }
+        seen[d * nC + c] = 1;
+        for (let j = 0; j < width; j++) panel.values[(d * nC + c) * nF + column + j] = row.values[j] as number;
       }
-      seen[d * nC + c] = 1;
-      for (let j = 0; j < width; j++) panel.values[(d * nC + c) * nF + column + j] = row.values[j] as number;
     }
     for (let i = 0; i < present.length; i++) if (seen[i] === 0) present[i] = 0;
     column += width;

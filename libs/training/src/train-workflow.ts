@@ -54,6 +54,8 @@ export interface TrainWorkflowOptions {
    * pipeline fitted on train; test labels read for evaluation only). `quant run` sets it.
    */
   predictTest?: boolean;
+  /** Called once training is done and the test segment's prediction starts (progress displays). */
+  onPredictTest?: () => void;
   onProgress?: (text: string) => void;
 }
 
@@ -338,6 +340,7 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
     models: summaries,
   };
   if (!options.predictTest) return result;
+  options.onPredictTest?.();
   const testSessions = span.slice(split.test.start, split.test.end);
   const testEnd = from + split.test.end;
   result.test = await predictSegment({

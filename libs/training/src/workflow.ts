@@ -73,19 +73,33 @@ const backtest = z
     nDrop: z.number().int().min(0).default(5),
     dealPrice: z.enum(['open', 'close']).default('close'),
     initialCash: z.number().positive().default(100_000_000),
-    /** Overrides of the dated A-share costs of @quant/market (stamp duty and transfer fee stay dated). */
+    /**
+     * `a-share` (default): the dated A-share costs of @quant/market (commission with its minimum,
+     * transfer fee, stamp duty history), `commissionRate`/`minCommission` overriding the broker terms.
+     * `qlib`: Qlib's exchange costs max(value x rate, minCost), `openCost` on buys and `closeCost` on
+     * sells (defaults 0.0005, 0.0015, 5), for comparisons with Qlib's published tables.
+     */
     costs: z
       .object({
+        model: z.enum(['a-share', 'qlib']).default('a-share'),
         commissionRate: z.number().min(0).max(0.01).optional(),
         minCommission: z.number().min(0).optional(),
+        openCost: z.number().min(0).max(0.05).optional(),
+        closeCost: z.number().min(0).max(0.05).optional(),
+        minCost: z.number().min(0).optional(),
       })
       .strict()
-      .optional(),
+      .refine((c) => c.model === 'qlib' || (c.openCost === undefined && c.closeCost === undefined && c.minCost === undefined), { message: 'openCost, closeCost and minCost belong to model: qlib' })
+      .refine((c) => c.model === 'a-share' || (c.commissionRate === undefined && c.minCommission === undefined), { message: 'commissionRate and minCommission belong to model: a-share' })
+      .prefault({}),
     /** The index the excess return is measured against; default the workflow's `benchmark`. */
     benchmark: z.string().min(1).optional(),
   })
   .strict()
   .refine((b) => b.strategy !== 'topk-dropout' || b.nDrop <= b.topk, { message: 'nDrop must not exceed topk', path: ['nDrop'] });
+
+/** The model name `quant run` gives the average of the workflow's models. */
+export const ENSEMBLE_NAME = 'ensemble';
 
 /** Qlib's default label: Ref($close, -2) / Ref($close, -1) - 1 (buy at the next close, hold one session). */
 export const QLIB_LABEL: LabelSpec = { kind: 'forward-return', horizon: 1, entryLag: 1 };
@@ -118,7 +132,8 @@ export const workflowSchema = z
     models: z
       .array(model)
       .min(1)
-      .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, { message: 'model names must be unique' }),
+      .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, { message: 'model names must be unique' })
+      .refine((ms) => ms.every((m) => m.name !== ENSEMBLE_NAME), { message: `"${ENSEMBLE_NAME}" is reserved for quant run's average of the models` }),
     backtest: backtest.prefault({}),
   })
   .strict()

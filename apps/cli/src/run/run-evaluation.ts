@@ -1,5 +1,5 @@
 import { portfolioMetrics, signalClassificationMetrics, signalMetrics } from '@quant/evaluation';
-import type { DailyPortfolioReturn, DailySignalMetric, SignalRow } from '@quant/evaluation';
+import type { ClassificationMetrics, DailyPortfolioReturn, SignalMetrics, SignalRow } from '@quant/evaluation';
 import type { SegmentPredictions } from '@quant/training';
 import { dailyZScores } from './ensemble';
 
@@ -32,16 +32,8 @@ export interface RunMetrics {
   backtest_days: number;
 }
 
-export interface SignalEvaluation {
-  ic: number;
-  icir: number;
-  rankIc: number;
-  rankIcir: number;
-  days: number;
-  rows: number;
-  daily: DailySignalMetric[];
-  classification: ReturnType<typeof signalClassificationMetrics>;
-}
+/** Qlib's signal analysis plus the classification on the label's sign. */
+export type SignalEvaluation = SignalMetrics & { classification: ClassificationMetrics };
 
 function signalRows(predictions: SegmentPredictions, scores: Float64Array): SignalRow[] {
   const rows: SignalRow[] = [];
@@ -59,9 +51,7 @@ function signalRows(predictions: SegmentPredictions, scores: Float64Array): Sign
  * and the ensemble are judged alike whatever their scale).
  */
 export function evaluateSignal(predictions: SegmentPredictions, scores: Float64Array): SignalEvaluation {
-  const s = signalMetrics(signalRows(predictions, scores));
-  const classification = signalClassificationMetrics(signalRows(predictions, dailyZScores(predictions.date, scores)), 'sign');
-  return { ic: s.ic, icir: s.icir, rankIc: s.rankIc, rankIcir: s.rankIcir, days: s.days, rows: s.rows, daily: s.daily, classification };
+  return { ...signalMetrics(signalRows(predictions, scores)), classification: signalClassificationMetrics(signalRows(predictions, dailyZScores(predictions.date, scores)), 'sign') };
 }
 
 /** The metrics.json entry from the signal evaluation and the backtest's daily report. */

@@ -89,6 +89,8 @@ async function buildMissingFeatures(store: Store, market: MarketDataRepository, 
   }
   const listed = workflow.codes?.map(canonicalCode);
   const codes = listed ? (workflow.universe === undefined ? listed : listed.filter((c) => members.has(c))) : [...members];
+  // The last session of the span: a segment may end on a holiday (Qlib's test ends on a Saturday).
+  const lastSession = calendar.at(-1) ?? to;
   const coverage = new Map((await market.coverage(codes)).map((c) => [c.code, c]));
   const repository = new FeatureRepository(store);
   let built = 0;
@@ -97,7 +99,7 @@ async function buildMissingFeatures(store: Store, market: MarketDataRepository, 
     const stale = codes.filter((c) => {
       const cov = coverage.get(c);
       if (!cov || cov.to < from) return false;
-      const end = cov.to < to ? cov.to : to;
+      const end = cov.to < lastSession ? cov.to : lastSession;
       const done = last.get(c);
       return done === undefined || done < end;
     });

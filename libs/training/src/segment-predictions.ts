@@ -36,9 +36,8 @@ export interface PredictSegmentOptions {
   sessions: readonly string[];
   /** The sessions from the segment's first, extended by the label's lookahead where the calendar has them. */
   priceDates: readonly string[];
-  /** Fitted on train only; applied here, never refitted. */
-  pipeline: ProcessorPipeline;
-  models: ReadonlyArray<{ name: string; model: Model }>;
+  /** Each model with its pipeline, fitted on train only: applied here, never refitted. */
+  models: ReadonlyArray<{ name: string; model: Model; pipeline: ProcessorPipeline }>;
   label: LabelSpec;
   progress: (text: string) => void;
   /** Panel cells per chunk of sessions (memory bound: a CSI300 x Alpha158 year is ~4e7 cells). */
@@ -63,21 +62,28 @@ export async function predictSegment(options: PredictSegmentOptions): Promise<Se
   for (let start = 0; start < sessions.length; start += chunk) {
     const part = sessions.slice(start, start + chunk);
     const { panel, present } = await loadFeaturePanel(options.sets, options.features, codes, part, options.progress);
-    const processed = options.pipeline.apply(sliceDates(panel, 0, part.length, 'test'));
+    const keep = (d: number, c: number): boolean => present[d * nC + c] === 1 && member(start + d, codes[c] as string);
     let rows = 0;
-    for (let d = 0; d < part.length; d++) for (let c = 0; c < nC; c++) if (present[d * nC + c] === 1 && member(start + d, codes[c] as string)) rows++;
-    const x = new Float32Array(rows * width);
-    let r = 0;
+    for (let d = 0; d < part.length; d++) for (let c = 0; c < nC; c++) if (keep(d, c)) rows++;
     for (let d = 0; d < part.length; d++) {
       for (let c = 0; c < nC; c++) {
-        if (present[d * nC + c] !== 1 || !member(start + d, codes[c] as string)) continue;
-        copyFeatureRow(processed, d, c, x, r++);
+        if (!keep(d, c)) continue;
         date.push(start + d);
         code.push(c);
       }
     }
     options.progress(`predicting ${rows} rows of ${part[0]}..${part.at(-1)} with ${options.models.length} model(s)`);
+    // Models sharing a pipeline share its transformed matrix; rows are the same for every pipeline.
+    const matrices = new Map<ProcessorPipeline, Float32Array>();
     for (const [k, m] of options.models.entries()) {
+      let x = matrices.get(m.pipeline);
+      if (!x) {
+        const processed = m.pipeline.apply(sliceDates(panel, 0, part.length, 'test'));
+        x = new Float32Array(rows * width);
+        let r = 0;
+        for (let d = 0; d < part.length; d++) for (let c = 0; c < nC; c++) if (keep(d, c)) copyFeatureRow(processed, d, c, x, r++);
+        matrices.set(m.pipeline, x);
+      }
       const out = scores[k] as number[];
       for (const v of m.model.predict(x, rows)) out.push(v);
     }

@@ -256,77 +256,92 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
   const block = (a: Float64Array, r: { start: number; end: number }) => a.subarray(r.start * nC, r.end * nC);
   const trainPanel = sliceDates(panel, split.train.start, split.train.end, 'train');
   const validPanel = sliceDates(panel, split.valid.start, split.valid.end, 'valid');
-  const pipeline = new ProcessorPipeline(workflow.processors.map(createProcessor)).fit(trainPanel);
-  const trainRows = segmentRows(pipeline.apply(trainPanel), block(labels, split.train), present.subarray(split.train.start * nC, split.train.end * nC), workflow.labelProcessors);
-  const validRows = segmentRows(pipeline.apply(validPanel), block(labels, split.valid), present.subarray(split.valid.start * nC, split.valid.end * nC), workflow.labelProcessors);
-  if (trainRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no training row in ${split.train.from}..${split.train.to}: build the features (quant features build) and check the universe`, { from: split.train.from, to: split.train.to });
-  if (validRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no validation row in ${split.valid.from}..${split.valid.to}`, { from: split.valid.from, to: split.valid.to });
-  const dataHash = datasetHash(trainRows.data);
+  // Models may name their own processors (a GBDT reads raw features, a linear model needs them scaled):
+  // one pipeline and one train/valid matrix per distinct list, fitted on train only.
+  const groups = new Map<string, { processors: WorkflowProcessor[]; models: number[] }>();
+  for (const [i, spec] of workflow.models.entries()) {
+    const processors = spec.processors ?? workflow.processors;
+    const key = JSON.stringify(processors);
+    const group = groups.get(key) ?? { processors, models: [] };
+    group.models.push(i);
+    groups.set(key, group);
+  }
 
   const registry = new ModelRegistry(options.store, options.artefactDir);
   await registry.migrate();
   const setName = sets.map((s) => s.name).join('+');
   const setVersion = sets.map((s) => s.version).join('+');
-  const summaries: TrainedModelSummary[] = [];
-  const trained: Array<{ name: string; model: Model }> = [];
-  for (const [i, spec] of workflow.models.entries()) {
-    const started = Date.now();
-    progress(`training ${spec.name} (${spec.kind}) on ${trainRows.data.rows} rows x ${nF} features`);
-    const model = (factories[i] as ModelFactory).create(spec.params);
-    const report = await model.fit(trainRows.data, { valid: validRows.data, seed: spec.seed });
-    const pred = model.predict(validRows.data.x, validRows.data.rows);
-    const metrics = predictionMetrics(pred, validRows.rawLabel, validRows.data.y, validRows.data.group as Int32Array);
-    const calibration = calibrate
-      ? calibrate(
-          calibrationRows({ cells: validRows.cells, codes: nC, dates: sessions.slice(split.valid.start, split.valid.end), scores: pred, forward: block(forwardReturns, split.valid), benchmark: benchmark.subarray(split.valid.start, split.valid.end) }),
-          { horizon: forward.horizon ?? 1 },
-        )
-      : undefined;
-    const lineage = {
-      workflow: workflow.name ?? null,
-      featureSet: setName,
-      featureSetVersion: setVersion,
-      featureNames: names,
-      label: { name: label.name, formula: label.formula, lookahead: label.lookahead, spec: label.spec },
-      universe: workflow.universe ?? null,
-      train: { from: split.train.from, to: split.train.to, rows: trainRows.data.rows },
-      valid: { from: split.valid.from, to: split.valid.to, rows: validRows.data.rows },
-      processors: pipeline.toJSON(),
-      labelProcessors: workflow.labelProcessors,
-      dataHash,
-    };
-    const registered: RegisteredModel = await registry.register({
-      name: spec.name,
-      kind: spec.kind,
-      featureSet: setName,
-      featureSetVersion: setVersion,
-      label: label.name,
-      trainFrom: split.train.from,
-      trainTo: split.train.to,
-      validFrom: split.valid.from,
-      validTo: split.valid.to,
-      params: spec.params,
-      seed: spec.seed,
-      dataHash,
-      metrics: { validIc: metrics.ic, validRankIc: metrics.rankIc, validIcir: metrics.icir, validRankIcir: metrics.rankIcir, validMse: metrics.mse },
-      artefact: model.save(),
-      onnx: model.toOnnx(),
-      metadata: { model: model.metadata(), fit: report, metrics, lineage, ...(calibration === undefined ? {} : { calibration: { ...calibration, benchmark: calibrationBenchmark(benchmark, benchmarkCode) } }) },
-    });
-    trained.push({ name: spec.name, model });
-    summaries.push({
-      name: registered.name,
-      version: registered.version,
-      kind: spec.kind,
-      stage: registered.stage,
-      iterations: report.iterations,
-      bestIteration: report.bestIteration,
-      valid: metrics,
-      dataHash,
-      artefactPath: registered.artefactPath,
-      onnxPath: registered.onnxPath,
-      seconds: (Date.now() - started) / 1000,
-    });
+  const summaries: TrainedModelSummary[] = new Array<TrainedModelSummary>(workflow.models.length);
+  const trained: Array<{ name: string; model: Model; pipeline: ProcessorPipeline }> = new Array(workflow.models.length);
+  let rowCounts = { train: 0, valid: 0 };
+  for (const group of groups.values()) {
+    const pipeline = new ProcessorPipeline(group.processors.map(createProcessor)).fit(trainPanel);
+    const trainRows = segmentRows(pipeline.apply(trainPanel), block(labels, split.train), present.subarray(split.train.start * nC, split.train.end * nC), workflow.labelProcessors);
+    const validRows = segmentRows(pipeline.apply(validPanel), block(labels, split.valid), present.subarray(split.valid.start * nC, split.valid.end * nC), workflow.labelProcessors);
+    if (trainRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no training row in ${split.train.from}..${split.train.to}: build the features (quant features build) and check the universe`, { from: split.train.from, to: split.train.to });
+    if (validRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no validation row in ${split.valid.from}..${split.valid.to}`, { from: split.valid.from, to: split.valid.to });
+    rowCounts = { train: trainRows.data.rows, valid: validRows.data.rows };
+    const dataHash = datasetHash(trainRows.data);
+    for (const i of group.models) {
+      const spec = workflow.models[i] as Workflow['models'][number];
+      const started = Date.now();
+      progress(`training ${spec.name} (${spec.kind}) on ${trainRows.data.rows} rows x ${nF} features`);
+      const model = (factories[i] as ModelFactory).create(spec.params);
+      const report = await model.fit(trainRows.data, { valid: validRows.data, seed: spec.seed });
+      const pred = model.predict(validRows.data.x, validRows.data.rows);
+      const metrics = predictionMetrics(pred, validRows.rawLabel, validRows.data.y, validRows.data.group as Int32Array);
+      const calibration = calibrate
+        ? calibrate(
+            calibrationRows({ cells: validRows.cells, codes: nC, dates: sessions.slice(split.valid.start, split.valid.end), scores: pred, forward: block(forwardReturns, split.valid), benchmark: benchmark.subarray(split.valid.start, split.valid.end) }),
+            { horizon: forward.horizon ?? 1 },
+          )
+        : undefined;
+      const lineage = {
+        workflow: workflow.name ?? null,
+        featureSet: setName,
+        featureSetVersion: setVersion,
+        featureNames: names,
+        label: { name: label.name, formula: label.formula, lookahead: label.lookahead, spec: label.spec },
+        universe: workflow.universe ?? null,
+        train: { from: split.train.from, to: split.train.to, rows: trainRows.data.rows },
+        valid: { from: split.valid.from, to: split.valid.to, rows: validRows.data.rows },
+        processors: pipeline.toJSON(),
+        labelProcessors: workflow.labelProcessors,
+        dataHash,
+      };
+      const registered: RegisteredModel = await registry.register({
+        name: spec.name,
+        kind: spec.kind,
+        featureSet: setName,
+        featureSetVersion: setVersion,
+        label: label.name,
+        trainFrom: split.train.from,
+        trainTo: split.train.to,
+        validFrom: split.valid.from,
+        validTo: split.valid.to,
+        params: spec.params,
+        seed: spec.seed,
+        dataHash,
+        metrics: { validIc: metrics.ic, validRankIc: metrics.rankIc, validIcir: metrics.icir, validRankIcir: metrics.rankIcir, validMse: metrics.mse },
+        artefact: model.save(),
+        onnx: model.toOnnx(),
+        metadata: { model: model.metadata(), fit: report, metrics, lineage, ...(calibration === undefined ? {} : { calibration: { ...calibration, benchmark: calibrationBenchmark(benchmark, benchmarkCode) } }) },
+      });
+      trained[i] = { name: spec.name, model, pipeline };
+      summaries[i] = {
+        name: registered.name,
+        version: registered.version,
+        kind: spec.kind,
+        stage: registered.stage,
+        iterations: report.iterations,
+        bestIteration: report.bestIteration,
+        valid: metrics,
+        dataHash,
+        artefactPath: registered.artefactPath,
+        onnxPath: registered.onnxPath,
+        seconds: (Date.now() - started) / 1000,
+      };
+    }
   }
   const result: TrainWorkflowResult = {
     workflow: workflow.name ?? null,
@@ -335,8 +350,8 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
     label: label.name,
     features: nF,
     instruments: nC,
-    train: { from: split.train.from, to: split.train.to, rows: trainRows.data.rows, purged: split.train.purged },
-    valid: { from: split.valid.from, to: split.valid.to, rows: validRows.data.rows },
+    train: { from: split.train.from, to: split.train.to, rows: rowCounts.train, purged: split.train.purged },
+    valid: { from: split.valid.from, to: split.valid.to, rows: rowCounts.valid },
     models: summaries,
   };
   if (!options.predictTest) return result;
@@ -351,7 +366,6 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
     listed,
     sessions: testSessions,
     priceDates: calendar.slice(from + split.test.start, Math.min(calendar.length, testEnd + label.lookahead)),
-    pipeline,
     models: trained,
     label: label.spec,
     progress,

@@ -57,6 +57,8 @@ const model = z
     kind: z.string().min(1),
     params: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** This model's own feature processors instead of the workflow's (e.g. none for a GBDT, which reads NaN). */
+    processors: z.array(processor).optional(),
   })
   .strict();
 

@@ -95,6 +95,25 @@ describe('trainWorkflow with predictTest', () => {
     expect(cal.expectedExcessReturn.at(-1) as number).toBeGreaterThan(0);
   });
 
+  it('gives a model its own processors: one pipeline per list, each fitted on train and applied to its test rows', async () => {
+    const data = plantedMarket();
+    const w = parseWorkflow(tiny.replace(/models:[\s\S]*$/, ['models:', '  - { name: scaled, kind: ridge, seed: 1 }', '  - { name: raw, kind: ridge, seed: 1, processors: [] }', ''].join('\n')));
+    const result = await trainWorkflow(w, { store, artefactDir: join(dir, 'own'), market: data.market, features: distortTest(data.features), models, featureSets, predictTest: true });
+    const steps = (name: string) =>
+      (JSON.parse(readFileSync(join(result.models.find((m) => m.name === name)?.artefactPath as string, '..', 'metadata.json'), 'utf8')) as { lineage: { processors: { steps: unknown[] } } }).lineage.processors.steps.length;
+    expect(steps('scaled')).toBe(2);
+    expect(steps('raw')).toBe(0);
+    expect(result.models.map((m) => m.name)).toEqual(['scaled', 'raw']);
+    // Different training matrices, the same rows.
+    expect(result.models[0]?.dataHash).not.toBe(result.models[1]?.dataHash);
+    const test = result.test;
+    if (!test) throw new Error('no test predictions');
+    // The raw model sees the distorted test features unscaled (x1000 + 50): its scores blow up; the robust
+    // z-score with clip 3 bounds the scaled model's inputs.
+    const spread = (v: Float64Array) => Math.max(...v) - Math.min(...v);
+    expect(spread(test.scores['raw'] as Float64Array)).toBeGreaterThan(100 * spread(test.scores['scaled'] as Float64Array));
+  });
+
   it('refuses predictTest without a test segment, before reading data', async () => {
     const data = plantedMarket();
     const w = parseWorkflow(readFileSync(new URL('../../../examples/workflows/tiny.yaml', import.meta.url), 'utf8'));

@@ -60,13 +60,14 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandModule {
             featureSets: deps.featureSets ?? catalogue,
           });
           const show = (p: string): string => relative(process.cwd(), p) || '.';
+          const width = Math.max(5, ...Object.keys(result.metrics).map((n) => n.length));
           const lines = [
             `quant run: ${workflow.name ?? file} finished in ${((Date.now() - started) / 1000).toFixed(0)} s`,
             '',
-            `  model                 IC      ICIR   rank IC  ann. excess    IR   max DD`,
+            `  ${'model'.padEnd(width)} ${'IC'.padStart(7)} ${'ICIR'.padStart(7)} ${'rank IC'.padStart(8)} ${'ann. excess'.padStart(11)} ${'IR'.padStart(6)} ${'max DD'.padStart(7)}`,
             ...Object.entries(result.metrics).map(
               ([name, m]) =>
-                `  ${name.padEnd(20)} ${fixed(m.ic, 4).padStart(7)} ${fixed(m.icir, 3).padStart(7)} ${fixed(m.rank_ic, 4).padStart(8)} ${pct(m.annualized_excess_return).padStart(11)} ${fixed(m.information_ratio, 2).padStart(6)} ${pct(m.max_drawdown).padStart(7)}`,
+                `  ${name.padEnd(width)} ${fixed(m.ic, 4).padStart(7)} ${fixed(m.icir, 3).padStart(7)} ${fixed(m.rank_ic, 4).padStart(8)} ${pct(m.annualized_excess_return).padStart(11)} ${fixed(m.information_ratio, 2).padStart(6)} ${pct(m.max_drawdown).padStart(7)}`,
             ),
             '',
             `  report       ${show(result.reportPath)}`,

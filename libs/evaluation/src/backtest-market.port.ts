@@ -34,10 +34,15 @@ export interface BacktestMarket {
   listDate?(code: string): string | undefined;
 }
 
-/** One bar for `inMemoryBacktestMarket`. */
-export interface MarketBar extends DayQuote {
+/**
+ * One bar for `inMemoryBacktestMarket`. A stored bar fits as it is: a missing factor reads as 1 and a
+ * missing ST flag as not ST.
+ */
+export interface MarketBar extends Omit<DayQuote, 'factor' | 'isST'> {
   code: string;
   date: string;
+  factor: number | null;
+  isST: boolean | null;
 }
 
 /**
@@ -51,7 +56,11 @@ export function inMemoryBacktestMarket(input: {
   listDates?: Readonly<Record<string, string>>;
 }): BacktestMarket {
   const quotes = new Map<string, DayQuote>();
-  for (const bar of input.bars) quotes.set(`${bar.code}|${bar.date}`, bar);
+  for (const b of input.bars) {
+    const quote: DayQuote = { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, traded: b.traded, isST: b.isST ?? false, factor: b.factor ?? 1 };
+    if (b.prevClose !== undefined) quote.prevClose = b.prevClose;
+    quotes.set(`${b.code}|${b.date}`, quote);
+  }
   const bench = new Map(input.benchmark.map((b) => [b.date, b.close]));
   const sessions = input.sessions ?? [...new Set([...bench.keys(), ...input.bars.map((b) => b.date)])].sort();
   const listDates = input.listDates ?? {};

@@ -32,9 +32,11 @@ interface Holding {
  * orders, which deal at D's open or close (raw prices). Sells go first and their proceeds can buy the
  * same day. Each buy gets cash * riskDegree / (buys wanted), rounded down to the board lot, and is cut by
  * lots until price + costs fit the cash, so cash never goes negative. An order the market refuses
- * (suspended, no bar, price at the limit, T+1, less than a lot) is recorded with its reason: a blocked
- * sell keeps the holding (and one buy fewer is made, so the portfolio never exceeds topk); a blocked buy
- * passes to the next candidate of the strategy's list. Positions are valued at the raw close (the last
+ * (suspended, no bar, price at the limit, T+1, less than a lot) is recorded with its reason. With
+ * `blockedOrders: 'refill'` (default) a blocked sell keeps the holding and one buy fewer is made, so the
+ * portfolio never exceeds topk, and a blocked buy passes to the next candidate of the strategy's list;
+ * with 'qlib' the buys are sized on the intended sells, a blocked buy leaves its cash idle and a stock
+ * at either limit is neither bought nor sold, as Qlib's TopkDropoutStrategy does. Positions are valued at the raw close (the last
  * traded close while suspended); a factor change (split, bonus, dividend) rescales shares so values
  * follow adjusted prices, as if dividends were reinvested. Signals dated on non-sessions are never used.
  */
@@ -64,7 +66,7 @@ export function runBacktest(market: BacktestMarket, signals: readonly BacktestSi
     const scores = signalDate === null ? undefined : ranked.get(signalDate);
     const trades: BacktestTrade[] = [];
     const blocked: BlockedOrder[] = [];
-    const order = { market, date, session: i, sessionIndex, dealPrice: opts.dealPrice };
+    const order = { market, date, session: i, sessionIndex, dealPrice: opts.dealPrice, eitherLimit: opts.blockedOrders === 'qlib' };
 
     if (scores) {
       const plan = planFor(opts.strategy, scores, [...holdings.keys()]);
@@ -82,10 +84,12 @@ export function runBacktest(market: BacktestMarket, signals: readonly BacktestSi
         holdings.delete(code);
         sold++;
       }
-      const slots = plan.buySlots(sold);
+      // Qlib sizes the buy list on the sells it intended and never replaces a refused buy.
+      const qlib = order.eitherLimit;
+      const slots = plan.buySlots(qlib ? plan.sell.length : sold);
       const budget = slots > 0 ? (cash * opts.riskDegree) / slots : 0;
       let bought = 0;
-      for (const code of plan.candidates) {
+      for (const code of qlib ? plan.candidates.slice(0, slots) : plan.candidates) {
         if (bought >= slots) break;
         const check = checkOrder({ ...order, code, side: 'buy' });
         if (!check.ok) {
@@ -246,5 +250,7 @@ function validate(o: BacktestOptions) {
   if (!(initialCash >= 0) || !Number.isFinite(initialCash)) fail(`initialCash must be a finite amount >= 0, got ${initialCash}`);
   const dealPrice = o.dealPrice ?? 'open';
   if (dealPrice !== 'open' && dealPrice !== 'close') fail(`dealPrice must be open or close, got ${String(dealPrice)}`);
-  return { strategy: s, start: o.start, end: o.end, riskDegree, initialCash, dealPrice, riskFreeRate: o.riskFreeRate ?? 0 };
+  const blockedOrders = o.blockedOrders ?? 'refill';
+  if (blockedOrders !== 'refill' && blockedOrders !== 'qlib') fail(`blockedOrders must be refill or qlib, got ${String(blockedOrders)}`);
+  return { strategy: s, start: o.start, end: o.end, riskDegree, initialCash, dealPrice, blockedOrders, riskFreeRate: o.riskFreeRate ?? 0 };
 }

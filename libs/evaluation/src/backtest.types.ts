@@ -34,6 +34,14 @@ export interface BacktestOptions {
   costs?: CostModel;
   /** Annual risk-free rate for the Sharpe ratio; default 0. */
   riskFreeRate?: number;
+  /**
+   * What a refused order does to the rest of the day. `refill` (default): a refused sell takes one buy
+   * off (never above topk) and a refused buy passes to the next candidate. `qlib`: as Qlib's
+   * TopkDropoutStrategy, buys are counted on the intended sells (topk + 1 holdings when a sell is
+   * refused), a refused buy's share of the cash stays idle, and a stock at either limit is neither
+   * bought nor sold (Qlib checks tradability without a direction). For comparisons with Qlib only.
+   */
+  blockedOrders?: 'refill' | 'qlib';
 }
 
 /** Why an intended order did not trade (or traded less). */

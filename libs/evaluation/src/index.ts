@@ -4,13 +4,13 @@
  */
 export { mean, sampleStd, pearsonCorrelation, spearmanCorrelation, averageRank, binomialTestHalf } from './statistics';
 export { crossSectionalPercentiles } from './cross-section';
-export { signalMetrics, groupByDate } from './signal-metrics';
+export { signalMetrics, monthlySignalMetrics, groupByDate } from './signal-metrics';
 export type { SignalRow, SignalMetrics, DailySignalMetric } from './signal-metrics';
 export { classificationMetrics, signalClassificationMetrics, rocAuc } from './classification-metrics';
 export type { ScoredExample, ClassificationMetrics, SignalClassificationMode } from './classification-metrics';
 export { regressionMetrics } from './regression-metrics';
 export type { RegressionMetrics } from './regression-metrics';
-export { riskAnalysis, maxDrawdownOfSum, portfolioMetrics, TRADING_DAYS_PER_YEAR } from './risk-metrics';
+export { riskAnalysis, maxDrawdownOfSum, cumulativeCurves, portfolioMetrics, TRADING_DAYS_PER_YEAR } from './risk-metrics';
 export type { RiskAnalysis, DailyPortfolioReturn, PortfolioMetrics, PortfolioMetricsOptions } from './risk-metrics';
 export { fitScoreCalibration, applyCalibration, poolAdjacentViolators } from './score-calibration';
 export type { ScoreCalibration, CalibrationRow, CalibrationOptions, CalibratedScore } from './score-calibration';
@@ -35,3 +35,5 @@ export { checkOrder, isTradedQuote } from './order-checks';
 export type { OrderContext, OrderCheck } from './order-checks';
 export { topkDropoutPlan, topkPlan } from './topk-plan';
 export type { TradePlan, Ranked } from './topk-plan';
+export { metricsRecord } from './metrics-record';
+export type { MetricsRecord } from './metrics-record';

@@ -20,6 +20,8 @@ export interface OrderContext {
   dealPrice: 'open' | 'close';
   /** For sells: the day the position was last bought. */
   boughtOn?: string;
+  /** Refuse both sides at either limit, as Qlib's TopkDropoutStrategy checks tradability. */
+  eitherLimit?: boolean;
 }
 
 export type OrderCheck = { ok: true; price: number; quote: DayQuote } | { ok: false; reason: BlockReason; detail: string };
@@ -51,10 +53,11 @@ export function checkOrder(ctx: OrderContext): OrderCheck {
     ...(listDate === undefined ? {} : { listDate }),
     ...(listed === undefined ? {} : { sessionsSinceListing: ctx.session - listed }),
   });
-  if (side === 'buy' && isAtUpLimit(price, prevClose, rule)) {
+  const either = ctx.eitherLimit === true;
+  if ((side === 'buy' || either) && isAtUpLimit(price, prevClose, rule)) {
     return { ok: false, reason: 'up-limit', detail: `${code} deals at ${price} = up-limit (${rule.rule}) from previous close ${prevClose} on ${date}` };
   }
-  if (side === 'sell' && isAtDownLimit(price, prevClose, rule)) {
+  if ((side === 'sell' || either) && isAtDownLimit(price, prevClose, rule)) {
     return { ok: false, reason: 'down-limit', detail: `${code} deals at ${price} = down-limit (${rule.rule}) from previous close ${prevClose} on ${date}` };
   }
   return { ok: true, price, quote };

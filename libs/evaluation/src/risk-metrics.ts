@@ -41,15 +41,7 @@ export function riskAnalysis(returns: ArrayLike<number>, periodsPerYear = TRADIN
 /** min over t of (cumsum_t - max_{s<=t} cumsum_s); NaN for an empty series. */
 export function maxDrawdownOfSum(returns: ArrayLike<number>): number {
   if (returns.length === 0) return NaN;
-  let cum = 0;
-  let peak = -Infinity;
-  let worst = 0;
-  for (let i = 0; i < returns.length; i++) {
-    cum += returns[i] as number;
-    peak = Math.max(peak, cum);
-    worst = Math.min(worst, cum - peak);
-  }
-  return worst;
+  return cumulativeCurves(returns).drawdown.reduce((worst, d) => Math.min(worst, d), 0);
 }
 
 /** One day of a portfolio report, with Qlib's report columns. */
@@ -120,4 +112,19 @@ export function portfolioMetrics(days: readonly DailyPortfolioReturn[], options:
     turnover: mean(days.map((d) => d.turnover)),
     days: days.length,
   };
+}
+
+/** Cumulative sum of returns and its drawdown from the running peak, per day (Qlib's report curves). */
+export function cumulativeCurves(returns: ArrayLike<number>): { cumulative: number[]; drawdown: number[] } {
+  const cumulative: number[] = [];
+  const drawdown: number[] = [];
+  let cum = 0;
+  let peak = -Infinity;
+  for (let i = 0; i < returns.length; i++) {
+    cum += returns[i] as number;
+    peak = Math.max(peak, cum);
+    cumulative.push(cum);
+    drawdown.push(cum - peak);
+  }
+  return { cumulative, drawdown };
 }

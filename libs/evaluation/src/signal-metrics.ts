@@ -79,3 +79,17 @@ export function signalMetrics(rows: readonly SignalRow[]): SignalMetrics {
     daily,
   };
 }
+
+/** Mean daily IC and rank IC per calendar month ('YYYY-MM'), for Qlib's monthly IC chart. */
+export function monthlySignalMetrics(daily: readonly DailySignalMetric[]): { month: string; ic: number; rankIc: number; days: number }[] {
+  const byMonth = groupByDate(
+    daily.map((d) => ({ ...d, date: d.date.slice(0, 7) })),
+    () => true,
+  );
+  return [...byMonth].map(([month, days]) => ({
+    month,
+    ic: mean(days.map((d) => d.ic).filter(Number.isFinite)),
+    rankIc: mean(days.map((d) => d.rankIc).filter(Number.isFinite)),
+    days: days.length,
+  }));
+}

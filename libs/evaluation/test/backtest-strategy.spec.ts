@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portfolioMetrics, qlibCosts, runBacktest, topkDropoutPlan } from '../src';
+import { inMemoryBacktestMarket, portfolioMetrics, qlibCosts, runBacktest, topkDropoutPlan } from '../src';
 import type { BacktestOptions } from '../src';
 import { bar, market, noCosts, ranking } from './backtest-fixtures';
 
@@ -87,6 +87,43 @@ describe('TopK-Dropout (Qlib semantics)', () => {
   });
 });
 
+describe('blockedOrders: qlib (Qlib TopkDropoutStrategy handling, for comparisons)', () => {
+  // A held 1,000 @ 10 opens D1 at the down-limit 9.00; B and C are candidates, B at the up-limit.
+  const m = market(D, [
+    bar('SH600000', D[0]!, 10), bar('SH600000', D[1]!, 9),
+    bar('SH600001', D[0]!, 10), bar('SH600001', D[1]!, 11),
+    bar('SH600002', D[0]!, 10), bar('SH600002', D[1]!, 10),
+  ]);
+  const signals = ranking(D[0]!, ['SH600001', 'SH600002', 'SH600000']);
+  const opts: BacktestOptions = { ...base, initialPositions: [{ code: 'SH600000', shares: 1000 }] };
+
+  it('refill (default): the refused sell takes the only buy off', () => {
+    const r = runBacktest(m, signals, opts);
+    expect(r.days[0]!.trades).toEqual([]);
+    expect(r.days[0]!.blocked.map((b) => b.reason)).toEqual(['down-limit']);
+  });
+
+  it('qlib: buys on the intended sell, leaves the refused buy idle and does not refill', () => {
+    // intended sells 1 -> one buy slot: today[:1] = [B], B at the up-limit -> nothing bought, C not tried;
+    // cash 100,000 idle, A still held (topk + 0 here, topk + 1 had B traded)
+    const r = runBacktest(m, signals, { ...opts, blockedOrders: 'qlib' });
+    expect(r.days[0]!.trades).toEqual([]);
+    expect(r.days[0]!.blocked.map((b) => [b.code, b.reason])).toEqual([['SH600000', 'down-limit'], ['SH600001', 'up-limit']]);
+    // with B tradable, Qlib buys it although A could not be sold: 2 holdings for topk 1
+    const open = market(D, [bar('SH600000', D[0]!, 10), bar('SH600000', D[1]!, 9), bar('SH600001', D[0]!, 10), bar('SH600001', D[1]!, 10)]);
+    const both = runBacktest(open, signals, { ...opts, blockedOrders: 'qlib' });
+    expect(both.days[0]!.positions.map((p) => p.code)).toEqual(['SH600000', 'SH600001']);
+  });
+
+  it('qlib: a stock at its down-limit is not bought either', () => {
+    // C opens at 9.00 = down-limit: the default rules buy it (buying at the down-limit is possible), qlib does not
+    const down = market(D, [bar('SH600002', D[0]!, 10), bar('SH600002', D[1]!, 9)]);
+    const only = ranking(D[0]!, ['SH600002']);
+    expect(runBacktest(down, only, base).days[0]!.trades).toHaveLength(1);
+    expect(runBacktest(down, only, { ...base, blockedOrders: 'qlib' }).days[0]!.blocked[0]!.reason).toBe('down-limit');
+  });
+});
+
 describe('returns against the benchmark', () => {
   it('reports Qlib return, cost, bench and excess, and summarises them with portfolioMetrics', () => {
     // Qlib costs (open 0.05%, min 5): buy 9,900 @ 10 = 99,000 -> cost max(49.5, 5) = 49.5;
@@ -136,5 +173,18 @@ describe('returns against the benchmark', () => {
     expect(() => runBacktest(m, [], { ...base, start: '2030-01-01', end: '2030-02-01' })).toThrowError(/no trading session/);
     const gap = market(D, [], [1000, Number.NaN]);
     expect(() => runBacktest(gap, [], base)).toThrowError(/benchmark close missing or not positive on 2024-03-04/);
+  });
+});
+
+describe('in-memory market', () => {
+  it('takes stored bars as they are: a missing factor reads 1, a missing ST flag false', () => {
+    const m = inMemoryBacktestMarket({
+      bars: [{ code: 'SH600000', date: D[0]!, open: 1, high: 1, low: 1, close: 1, volume: null, traded: true, isST: null, factor: null }],
+      benchmark: [{ date: D[0]!, close: 1000 }],
+    });
+    expect(m.sessions).toEqual([D[0]]);
+    expect(m.quote('SH600000', D[0]!)).toMatchObject({ factor: 1, isST: false, volume: null });
+    expect(m.quote('SH600000', D[1]!)).toBeUndefined();
+    expect(m.benchmarkClose(D[0]!)).toBe(1000);
   });
 });

@@ -3,6 +3,9 @@ import {
   binomialTestHalf,
   classificationMetrics,
   maxDrawdownOfSum,
+  cumulativeCurves,
+  monthlySignalMetrics,
+  metricsRecord,
   portfolioMetrics,
   regressionMetrics,
   riskAnalysis,
@@ -147,5 +150,46 @@ describe('risk analysis (Qlib risk_analysis, mode sum, N=238)', () => {
     // a 2.38% risk-free rate is 0.0001 a day
     expect(portfolioMetrics(days, { riskFreeRate: 0.0238 }).sharpe).toBeCloseTo((0.0059 / std) * Math.sqrt(238), 10);
     expect(m.maxDrawdown).toBeCloseTo(-0.01, 12); // cumsum .004,.013,.003
+  });
+});
+
+describe('metrics record (metrics.json keys)', () => {
+  it('flattens the parts under snake_case keys with NaN as null', () => {
+    const signal = signalMetrics([row('d1', 'A', 1, 0.1), row('d1', 'B', 2, 0.2)]);
+    // one day: IC 1, std of one value is NaN -> icir null
+    const rec = metricsRecord({
+      signal,
+      classification: classificationMetrics([{ score: 1, actual: true }, { score: -1, actual: false }]),
+      portfolio: portfolioMetrics([
+        { date: 'a', return: 0.01, bench: 0, cost: 0, turnover: 1 },
+        { date: 'b', return: -0.01, bench: 0, cost: 0, turnover: 0 },
+      ]),
+    });
+    expect(rec).toMatchObject({ ic: 1, icir: null, rank_ic: 1, accuracy: 1, auc: 1, turnover: 0.5, win_rate: 0.5, max_drawdown: -0.01, backtest_days: 2 });
+    for (const key of ['ic', 'icir', 'rank_ic', 'rank_icir', 'accuracy', 'auc', 'annualized_excess_return', 'information_ratio', 'max_drawdown', 'sharpe', 'turnover']) {
+      expect(rec).toHaveProperty(key);
+    }
+    expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
+  });
+});
+
+describe('report curves', () => {
+  it('gives the cumulative sum and drawdown per day', () => {
+    // cumsum .01, -.01, .02, .02, .01, .03; peaks .01, .01, .02, .02, .02, .03
+    const { cumulative, drawdown } = cumulativeCurves([0.01, -0.02, 0.03, 0, -0.01, 0.02]);
+    expect(cumulative.map((x) => +x.toFixed(12))).toEqual([0.01, -0.01, 0.02, 0.02, 0.01, 0.03]);
+    expect(drawdown.map((x) => +x.toFixed(12))).toEqual([0, -0.02, 0, 0, -0.01, 0]);
+  });
+
+  it('averages daily IC by month', () => {
+    const daily = [
+      { date: '2020-01-30', ic: 0.1, rankIc: 0.2, count: 3 },
+      { date: '2020-01-31', ic: 0.3, rankIc: NaN, count: 3 },
+      { date: '2020-02-03', ic: -0.1, rankIc: 0, count: 3 },
+    ];
+    expect(monthlySignalMetrics(daily)).toEqual([
+      { month: '2020-01', ic: expect.closeTo(0.2, 12), rankIc: 0.2, days: 2 },
+      { month: '2020-02', ic: -0.1, rankIc: 0, days: 1 },
+    ]);
   });
 });

@@ -94,6 +94,11 @@ const backtest = z
       .refine((c) => c.model === 'qlib' || (c.openCost === undefined && c.closeCost === undefined && c.minCost === undefined), { message: 'openCost, closeCost and minCost belong to model: qlib' })
       .refine((c) => c.model === 'a-share' || (c.commissionRate === undefined && c.minCommission === undefined), { message: 'commissionRate and minCommission belong to model: a-share' })
       .prefault({}),
+    /**
+     * Refused orders: `refill` (default, A-share practice: a refused buy passes to the next candidate, a
+     * refused sell takes one buy off) or `qlib` (Qlib's accounting, for comparisons with its tables).
+     */
+    blockedOrders: z.enum(['refill', 'qlib']).default('refill'),
     /** The index the excess return is measured against; default the workflow's `benchmark`. */
     benchmark: z.string().min(1).optional(),
   })

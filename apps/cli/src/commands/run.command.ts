@@ -23,8 +23,8 @@ const catalogue = (name: string): FeatureSet => {
   return featureSet(name);
 };
 
-const fixed = (v: number | undefined, d: number): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-const pct = (v: number | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
+const fixed = (v: number | null | undefined, d: number): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const pct = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
 
 /**
  * `quant run WORKFLOW.yaml --out DIR`: the whole study in one process (data, features, training,

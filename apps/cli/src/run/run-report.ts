@@ -1,3 +1,4 @@
+import { cumulativeCurves, monthlySignalMetrics } from '@quant/evaluation';
 import type { DailyPortfolioReturn, DailySignalMetric } from '@quant/evaluation';
 import type { RunMetrics } from './run-evaluation';
 import { barChart, escapeXml, horizontalBarChart, lineChart, percent, plain } from './svg-charts';
@@ -17,33 +18,6 @@ export interface RunReportInput {
   importance: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-const cumsum = (xs: readonly number[]): number[] => {
-  let s = 0;
-  return xs.map((x) => (s += x));
-};
-
-/** Qlib's drawdown of a summed return series: cumulative minus its running maximum. */
-export function drawdownOfSum(returns: readonly number[]): number[] {
-  let peak = -Infinity;
-  return cumsum(returns).map((c) => {
-    peak = Math.max(peak, c);
-    return c - peak;
-  });
-}
-
-/** Mean IC per calendar month (YYYY-MM), months ascending. */
-export function monthlyIc(daily: readonly DailySignalMetric[]): Array<[string, number]> {
-  const months = new Map<string, { sum: number; n: number }>();
-  for (const d of daily) {
-    if (!Number.isFinite(d.ic)) continue;
-    const m = months.get(d.date.slice(0, 7)) ?? { sum: 0, n: 0 };
-    m.sum += d.ic;
-    m.n++;
-    months.set(d.date.slice(0, 7), m);
-  }
-  return [...months.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.sum / v.n]);
-}
-
 /** Each model's gain shares (summing to 1), averaged over models; the `top` largest. */
 export function averageImportance(importance: RunReportInput['importance'], top = 20): Array<[string, number]> {
   const total = new Map<string, number>();
@@ -56,7 +30,7 @@ export function averageImportance(importance: RunReportInput['importance'], top 
   return [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
 }
 
-const METRIC_COLUMNS: ReadonlyArray<[keyof RunMetrics, string, (v: number) => string]> = [
+const METRIC_COLUMNS: ReadonlyArray<[string, string, (v: number) => string]> = [
   ['ic', 'IC', (v) => v.toFixed(4)],
   ['icir', 'ICIR', (v) => v.toFixed(3)],
   ['rank_ic', 'rank IC', (v) => v.toFixed(4)],
@@ -76,7 +50,7 @@ function metricsTable(metrics: RunReportInput['metrics'], focus: string): string
     .map(([name, m]) => {
       const cells = METRIC_COLUMNS.map(([key, , f]) => {
         const v = m[key];
-        return `<td>${Number.isFinite(v) ? escapeXml(f(v)) : '–'}</td>`;
+        return `<td>${typeof v === 'number' && Number.isFinite(v) ? escapeXml(f(v)) : '–'}</td>`;
       }).join('');
       return `<tr${name === focus ? ' class="focus"' : ''}><td>${escapeXml(name)}</td>${cells}</tr>`;
     })
@@ -87,17 +61,18 @@ function metricsTable(metrics: RunReportInput['metrics'], focus: string): string
 /** The self-contained report.html: setup, metrics table and five inline SVG charts. */
 export function renderRunReport(input: RunReportInput): string {
   const dates = input.daily.map((d) => d.date);
-  const excess = input.daily.map((d) => d.return - d.bench - d.cost);
+  // Qlib's curves: summed returns, drawdown from the running maximum of the sum.
+  const excess = cumulativeCurves(input.daily.map((d) => d.return - d.bench - d.cost));
   const charts = [
     lineChart(`Cumulative return of ${input.focus} vs benchmark (summed daily returns, after costs)`, dates, [
-      { name: 'portfolio', values: cumsum(input.daily.map((d) => d.return - d.cost)), color: '#2b7bb9' },
-      { name: 'benchmark', values: cumsum(input.daily.map((d) => d.bench)), color: '#888888' },
-      { name: 'excess', values: cumsum(excess), color: '#e07b00' },
+      { name: 'portfolio', values: cumulativeCurves(input.daily.map((d) => d.return - d.cost)).cumulative, color: '#2b7bb9' },
+      { name: 'benchmark', values: cumulativeCurves(input.daily.map((d) => d.bench)).cumulative, color: '#888888' },
+      { name: 'excess', values: excess.cumulative, color: '#e07b00' },
     ]),
-    lineChart('Drawdown of the cumulative excess return', dates, [{ name: 'drawdown', values: drawdownOfSum(excess), color: '#d9534f', area: true }]),
+    lineChart('Drawdown of the cumulative excess return', dates, [{ name: 'drawdown', values: excess.drawdown, color: '#d9534f', area: true }]),
     (() => {
-      const months = monthlyIc(input.dailyIc);
-      return barChart(`IC by month (${input.focus}, mean of daily IC)`, months.map(([m]) => m), months.map(([, v]) => v), plain);
+      const months = monthlySignalMetrics(input.dailyIc);
+      return barChart(`IC by month (${input.focus}, mean of daily IC)`, months.map((m) => m.month), months.map((m) => m.ic), plain);
     })(),
     lineChart('Daily turnover (value traded / portfolio value)', dates, [{ name: 'turnover', values: input.daily.map((d) => d.turnover), color: '#5b8c2a' }], plain),
     horizontalBarChart('Feature importance (gain share, mean over models, top 20)', averageImportance(input.importance)),

@@ -121,8 +121,8 @@ function signals(predictions: SegmentPredictions, scores: Float64Array): Backtes
   return out;
 }
 
-const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : 'n/a');
-const num = (v: number, d = 4): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const pct = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : 'n/a');
+const num = (v: number | null | undefined, d = 4): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 
 /**
  * `quant run`: data (import when the store lacks it) -> features (build what is missing) -> train the
@@ -176,7 +176,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
       },
     });
     const predictions = trained.test as SegmentPredictions;
-    progress.done(`${predictions.date.length} rows; valid IC ${trained.models.map((m) => `${m.name} ${num(m.valid.ic ?? NaN)}`).join(', ')}`);
+    progress.done(`${predictions.date.length} rows; valid IC ${trained.models.map((m) => `${m.name} ${num(m.valid.ic)}`).join(', ')}`);
 
     progress.stage('evaluate');
     const ensemble = averageEnsemble(predictions);
@@ -186,7 +186,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
       progress.detail(`signal and classification metrics of ${name}`);
       evaluations.set(name, evaluateSignal(predictions, scores));
     }
-    progress.done(`ensemble IC ${num(evaluations.get(ENSEMBLE_NAME)?.ic ?? NaN)}`);
+    progress.done(`ensemble IC ${num(evaluations.get(ENSEMBLE_NAME)?.ic)}`);
 
     progress.stage('backtest');
     progress.detail(`loading bars of ${predictions.codes.length} instruments and ${benchmark}`);

@@ -49,5 +49,6 @@ export function backtestScores(market: BacktestMarket, signals: readonly Backtes
     dealPrice: settings.dealPrice,
     initialCash: settings.initialCash,
     costs: workflowCosts(settings.costs),
+    blockedOrders: settings.blockedOrders,
   });
 }

@@ -78,19 +78,11 @@ describe('the example against the real models', () => {
   });
 });
 
-const withTest = `
-universe: csi300
-features: alpha158
-segments:
-  train: { from: 2010-01-01, to: 2014-12-31 }
-  valid: { from: 2015-01-01, to: 2016-12-31 }
-  test: { from: 2017-01-01, to: 2020-08-01 }
-models:
-  - { name: m1, kind: gbdt }
-`;
+const withTest = minimal.replace('  valid: { from: 2015-01-01, to: 2016-12-31 }\n', '  valid: { from: 2015-01-01, to: 2016-12-31 }\n  test: { from: 2017-01-01, to: 2020-08-01 }\n');
 
 describe('workflow backtest section (quant run)', () => {
   it("defaults to Qlib's benchmark settings: TopK-Dropout 50/5, close, 100 M, A-share costs", () => {
+    expect(parseWorkflow(withTest).segments.test).toEqual({ from: '2017-01-01', to: '2020-08-01' });
     expect(parseWorkflow(withTest).backtest).toEqual({ strategy: 'topk-dropout', topk: 50, nDrop: 5, dealPrice: 'close', initialCash: 100_000_000, costs: { model: 'a-share' }, blockedOrders: 'refill' });
   });
 

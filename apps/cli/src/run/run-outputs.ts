@@ -19,7 +19,7 @@ export interface MetricsFile {
 export const METRIC_DEFINITIONS: Record<string, string> = {
   signal: 'ic/rank_ic: mean over test days of the daily Pearson/Spearman correlation of score and raw label; icir/rank_icir: mean / std (ddof 1) of that daily series (Qlib SigAnaRecord)',
   classification: 'on the sign of the label: predicted positive when the score is above the day\'s mean (scores z-scored per day); auc from the z-scored scores; accuracy_p_value: exact binomial test against 50%',
-  financial: 'backtest of the test segment; returns summed, 238 days a year (Qlib risk_analysis); annualized_excess_return, information_ratio and max_drawdown of (return - benchmark - cost), the *_without_cost variants before costs; sharpe of (return - cost); turnover: mean daily value traded / portfolio value',
+  financial: 'backtest of the test segment; returns summed, 238 days a year (Qlib risk_analysis); annualized_excess_return, information_ratio and max_drawdown of (return - benchmark - cost), the *_without_cost variants (excess return, IR) before costs; sharpe of (return - cost); turnover: mean daily value traded / portfolio value',
 };
 
 /** metrics.json: NaN and infinities become null (JSON has neither). */

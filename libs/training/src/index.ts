@@ -2,11 +2,15 @@ export { purgedKFold, timeSeriesSplit, trainSessions, walkForwardFolds } from '.
 export type { Fold, PurgedKFoldOptions, SessionRange, TimeSeriesSplitOptions, WalkForwardOptions } from './splits';
 export { MODEL_REGISTRY_MIGRATIONS, MODEL_STAGES, ModelRegistry, assertModelName } from './model-registry';
 export type { ModelLineage, ModelRegistration, ModelStage, RegisteredModel } from './model-registry';
-export { QLIB_LABEL, formatPath, loadWorkflow, parseWorkflow, validateWorkflow, workflowSchema } from './workflow';
-export type { Workflow, WorkflowModel, WorkflowProcessor } from './workflow';
+export { ENSEMBLE_NAME, QLIB_LABEL, formatPath, loadWorkflow, parseWorkflow, validateWorkflow, workflowSchema } from './workflow';
+export type { Workflow, WorkflowBacktest, WorkflowModel, WorkflowProcessor } from './workflow';
 export { averageRanks, pearson, predictionMetrics, spearman } from './metrics';
 export type { PredictionMetrics } from './metrics';
 export { createProcessor, datasetHash, trainWorkflow } from './train-workflow';
 export { defaultModelLookup } from './model-lookup';
 export type { ModelLookup } from './model-lookup';
 export type { FeatureLoader, TrainWorkflowOptions, TrainWorkflowResult, TrainedModelSummary, TrainingMarket } from './train-workflow';
+export { calibrationRows, forwardReturnSpec } from './calibration';
+export type { CalibrationFitter, CalibrationRow } from './calibration';
+export { predictSegment } from './segment-predictions';
+export type { PredictSegmentOptions, SegmentPredictions } from './segment-predictions';

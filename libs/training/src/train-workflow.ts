@@ -9,8 +9,6 @@ import {
   RobustZScore,
   Winsorize,
   ZScore,
-  computeLabel,
-  createPanel,
   featureSet as catalogueFeatureSet,
   labelDefinition,
   purgedSplit,
@@ -18,29 +16,23 @@ import {
 } from '@quant/features';
 import type { FeatureSet, LabelDefinition, Panel, Processor } from '@quant/features';
 import { canonicalCode } from '@quant/market';
-import type { Dataset, ModelFactory } from '@quant/ml';
+import type { Dataset, Model, ModelFactory } from '@quant/ml';
 import type { Store } from '@quant/storage';
+import { calibrationRows, defaultCalibration, forwardReturnSpec } from './calibration';
+import type { CalibrationFitter } from './calibration';
+import { copyFeatureRow, labelArrays, loadFeaturePanel, panelFeatureNames, sessionMembers } from './feature-panel';
+import type { FeatureLoader, TrainingMarket } from './feature-panel';
 import { predictionMetrics } from './metrics';
 import type { PredictionMetrics } from './metrics';
 import { defaultModelLookup } from './model-lookup';
 import type { ModelLookup } from './model-lookup';
 import { ModelRegistry } from './model-registry';
 import type { RegisteredModel } from './model-registry';
+import { predictSegment } from './segment-predictions';
+import type { SegmentPredictions } from './segment-predictions';
 import type { Workflow, WorkflowProcessor } from './workflow';
 
-/** What training reads of the market data; `MarketDataRepository` of @quant/market-data fits it. */
-export interface TrainingMarket {
-  calendar(market: string): Promise<string[]>;
-  universeOn(universe: string, date: string): Promise<string[]>;
-  /** Stored bars of one instrument, ascending, both ends included (raw close x factor = adjusted close). */
-  bars(code: string, from: string, to: string): Promise<Array<{ date: string; close: number; factor: number | null; traded: boolean }>>;
-}
-
-/**
- * Feature rows of a set over [from, to] for these codes, building what the store lacks (the CLI wires
- * FeatureRepository.read and buildFeatures behind it: a runtime lib may not import another one).
- */
-export type FeatureLoader = (set: FeatureSet, codes: readonly string[], from: string, to: string) => Promise<Array<{ code: string; date: string; values: ArrayLike<number> }>>;
+export type { FeatureLoader, TrainingMarket } from './feature-panel';
 
 export interface TrainWorkflowOptions {
   /** The registry's store (migrated here). */
@@ -52,6 +44,18 @@ export interface TrainWorkflowOptions {
   models?: ModelLookup;
   /** Feature sets by name; default: the catalogue of @quant/features. */
   featureSets?: (name: string) => FeatureSet;
+  /**
+   * Score calibration fitted on each model's valid predictions and stored in its metadata under
+   * `calibration`; default: @quant/evaluation's `fitScoreCalibration`; `null` skips it.
+   */
+  calibrate?: CalibrationFitter | null;
+  /**
+   * Also predict the workflow's test segment with every trained model (features transformed by the
+   * pipeline fitted on train; test labels read for evaluation only). `quant run` sets it.
+   */
+  predictTest?: boolean;
+  /** Called once training is done and the test segment's prediction starts (progress displays). */
+  onPredictTest?: () => void;
   onProgress?: (text: string) => void;
 }
 
@@ -79,12 +83,15 @@ export interface TrainWorkflowResult {
   train: { from: string; to: string; rows: number; purged: number };
   valid: { from: string; to: string; rows: number };
   models: TrainedModelSummary[];
+  /** With `predictTest`: every model's scores on the test segment and the realised labels. */
+  test?: SegmentPredictions;
+  /** With `predictTest`: each model's gain importance by feature (for reports). */
+  importance?: Record<string, Record<string, number>>;
 }
 
 function fail(code: string, message: string, details: Record<string, string | number> = {}): never {
   throw new QuantError(code, message, { details });
 }
-
 
 /** A processor from its workflow entry, unfitted. */
 export function createProcessor(p: WorkflowProcessor): Processor {
@@ -122,14 +129,17 @@ interface SegmentRows {
   rawLabel: Float64Array;
   /** Dates kept, one per group. */
   dates: string[];
+  /** Panel cell of each row: date index x codes + code index (within the segment's panel). */
+  cells: Int32Array;
 }
+
 
 /**
  * Rows of a processed panel where the instrument is a member that day, a feature row exists and the
  * label is finite (Qlib's DropnaLabel); the target is the label after the per-date label processors.
  * Rows are grouped by date (ranking objectives and per-date metrics need it).
  */
-function segmentRows(panel: Panel, labels: Panel, present: Uint8Array, offset: number, labelProcessors: Workflow['labelProcessors'], featureNames: string[]): SegmentRows {
+function segmentRows(panel: Panel, labels: Float64Array, present: Uint8Array, labelProcessors: Workflow['labelProcessors']): SegmentRows {
   const nC = panel.codes.length;
   const nF = panel.features.length;
   // First pass: which instruments make a row on each date, so the matrix is allocated once as float32
@@ -139,7 +149,7 @@ function segmentRows(panel: Panel, labels: Panel, present: Uint8Array, offset: n
   for (let d = 0; d < panel.dates.length; d++) {
     const rows: number[] = [];
     for (let c = 0; c < nC; c++) {
-      if (present[(offset + d) * nC + c] === 1 && Number.isFinite(labels.values[d * nC + c] as number)) rows.push(c);
+      if (present[d * nC + c] === 1 && Number.isFinite(labels[d * nC + c] as number)) rows.push(c);
     }
     kept.push(rows);
     total += rows.length;
@@ -147,36 +157,27 @@ function segmentRows(panel: Panel, labels: Panel, present: Uint8Array, offset: n
   const x = new Float32Array(total * nF);
   const raw = new Float64Array(total);
   const target = new Float32Array(total);
+  const cells = new Int32Array(total);
   const group: number[] = [];
   const dates: string[] = [];
   let r = 0;
   for (let d = 0; d < panel.dates.length; d++) {
     const rows = kept[d] as number[];
     if (rows.length === 0) continue;
-    const ys = rows.map((c) => labels.values[d * nC + c] as number);
+    const ys = rows.map((c) => labels[d * nC + c] as number);
     let t = ys;
     for (const lp of labelProcessors) t = lp.kind === 'cs-zscore' ? zscore(t) : rankPct(t);
     for (const [k, c] of rows.entries()) {
-      const base = (d * nC + c) * nF;
-      for (let f = 0; f < nF; f++) {
-        const v = panel.values[base + f] as number;
-        if (v === Infinity || v === -Infinity) {
-          fail('FEATURE_NOT_FINITE', `feature ${featureNames[f]} of ${panel.codes[c]} on ${panel.dates[d]} is ${v}: fix the feature or add a processor`, {
-            feature: featureNames[f] as string,
-            code: panel.codes[c] as string,
-            date: panel.dates[d] as string,
-          });
-        }
-        x[r * nF + f] = v;
-      }
+      copyFeatureRow(panel, d, c, x, r);
       raw[r] = ys[k] as number;
       target[r] = t[k] as number;
+      cells[r] = d * nC + c;
       r++;
     }
     group.push(rows.length);
     dates.push(panel.dates[d] as string);
   }
-  return { data: { rows: total, cols: nF, x, y: target, group: Int32Array.from(group), featureNames }, rawLabel: raw, dates };
+  return { data: { rows: total, cols: nF, x, y: target, group: Int32Array.from(group), featureNames: [...panel.features] }, rawLabel: raw, dates, cells };
 }
 
 /** Qlib's CSZScoreNorm (population std); a constant cross-section becomes 0. */
@@ -203,18 +204,22 @@ function rankPct(v: number[]): number[] {
 /**
  * Trains every model a workflow names: reads (or builds) the features and bars, computes the label,
  * purges the train/valid boundary by the label's lookahead, fits the processors on train only, trains
- * each model with the valid set for early stopping, and registers it as a candidate with its lineage,
- * metrics, artefact and ONNX file.
+ * each model with the valid set for early stopping, fits its score calibration on valid, and registers
+ * it as a candidate with its lineage, metrics, calibration, artefact and ONNX file. With `predictTest`,
+ * the test segment is then predicted through the same fitted pipeline (see segment-predictions.ts).
  */
 export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOptions): Promise<TrainWorkflowResult> {
   const progress = options.onProgress ?? (() => undefined);
   const lookupSet = options.featureSets ?? catalogueFeatureSet;
   const lookupModel = options.models ?? defaultModelLookup;
+  const calibrate = options.calibrate === undefined ? defaultCalibration : options.calibrate;
   const sets = workflow.features.map((name) => lookupSet(name));
   // Resolve every model kind before any work: a typo should not cost a data load.
   const factories = workflow.models.map((m) => lookupModel(m.kind));
   const label: LabelDefinition = labelDefinition(workflow.label);
+  const forward = forwardReturnSpec(label);
   const { train, valid, test } = workflow.segments;
+  if (options.predictTest && test === undefined) fail('WORKFLOW_INVALID', 'segments.test: predicting the test segment needs segments.test { from, to }');
 
   const calendar = await options.market.calendar(workflow.data.market);
   const from = calendar.findIndex((d) => d >= train.from);
@@ -223,151 +228,153 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
   if (from < 0 || from >= end) fail('TRAINING_NO_SESSIONS', `the store's ${workflow.data.market} calendar has no session in ${train.from}..${valid.to}: import the data first`, { from: train.from, to: valid.to });
   // With a test segment in the data, valid is purged before it too: early stopping must not read test prices.
   const withTest = test !== undefined && calendar.some((d) => d >= test.from && d <= test.to);
+  if (options.predictTest && !withTest) fail('TRAINING_NO_SESSIONS', `the store's calendar has no session in the test segment ${test?.from}..${test?.to}: import the data first`, { from: test?.from ?? '', to: test?.to ?? '' });
   const span = calendar.slice(from, withTest ? calendar.length : end).filter((d) => d <= (withTest && test ? test.to : valid.to));
   const segments: Record<string, { from: string; to: string }> = withTest && test ? { train, valid, test } : { train, valid };
-  const split = purgedSplit(span, segments, label.lookahead) as Record<'train' | 'valid', ReturnType<typeof purgedSplit<'train'>>['train']>;
+  const split = purgedSplit(span, segments, label.lookahead) as Record<'train' | 'valid' | 'test', ReturnType<typeof purgedSplit<'train'>>['train']>;
   const sessions = span.slice(0, split.valid.end);
   end = from + sessions.length;
   // Labels read `lookahead` sessions past the last one used.
-  const priceEnd = calendar[Math.min(calendar.length - 1, end - 1 + label.lookahead)] as string;
+  const priceEnd = Math.min(calendar.length, end + label.lookahead);
 
-  // Instruments: point-in-time universe membership per session (or every listed code on every day).
-  const membership: Array<Set<string>> = [];
   const listed = workflow.codes?.map((c) => canonicalCode(c));
-  let codes: string[];
-  if (workflow.universe !== undefined) {
-    const all = new Set<string>();
-    for (const day of sessions) {
-      const members = new Set(await options.market.universeOn(workflow.universe, day));
-      membership.push(members);
-      for (const c of members) all.add(c);
-    }
-    codes = listed === undefined ? [...all] : listed.filter((c) => all.has(c));
-  } else {
-    codes = [...(listed ?? [])];
-  }
-  codes = [...new Set(codes)].sort();
+  const { codes, member } = await sessionMembers(options.market, workflow.universe, listed, sessions);
   if (codes.length === 0) fail('UNIVERSE_EMPTY', `no instrument of ${workflow.universe ?? 'the codes'} in ${train.from}..${valid.to}`, { from: train.from, to: valid.to });
-  const member = (d: number, code: string): boolean => workflow.universe === undefined || (membership[d] as Set<string>).has(code);
-
-  // Features: one panel over the train+valid sessions, columns of every set side by side.
-  const multi = sets.length > 1;
-  const names = sets.flatMap((s) => s.definitions().map((d) => (multi ? `${s.name}:${d.name}` : d.name)));
   const nC = codes.length;
+
+  const { panel, present } = await loadFeaturePanel(sets, options.features, codes, sessions, progress);
+  const names = panelFeatureNames(sets);
   const nF = names.length;
-  const panel = createPanel({ dates: sessions, codes, features: names });
-  const present = new Uint8Array(sessions.length * nC).fill(1);
-  const dateIndex = new Map(sessions.map((d, i) => [d, i]));
-  const codeIndex = new Map(codes.map((c, i) => [c, i]));
-  let column = 0;
-  for (const set of sets) {
-    progress(`reading ${set.name}@${set.version} for ${nC} instruments`);
-    const width = set.definitions().length;
-    const seen = new Uint8Array(sessions.length * nC);
-    for (const row of await options.features(set, codes, sessions[0] as string, sessions[sessions.length - 1] as string)) {
-      const d = dateIndex.get(row.date);
-      const c = codeIndex.get(row.code);
-      if (d === undefined || c === undefined) continue;
-      if (row.values.length !== width) fail('FEATURES_CORRUPT', `feature row ${row.code} ${row.date} of ${set.name} has ${row.values.length} values, the set defines ${width}`, { code: row.code, date: row.date });
-      seen[d * nC + c] = 1;
-      for (let j = 0; j < width; j++) panel.values[(d * nC + c) * nF + column + j] = row.values[j] as number;
-    }
-    // A row needs every set's features: a day without a stored row is not a training example.
-    for (let i = 0; i < present.length; i++) if (seen[i] === 0) present[i] = 0;
-    column += width;
-  }
   for (let d = 0; d < sessions.length; d++) for (let c = 0; c < nC; c++) if (!member(d, codes[c] as string)) present[d * nC + c] = 0;
 
-  // Labels from the adjusted close on the calendar (NaN on days without trading: never filled).
-  const labels = createPanel({ dates: sessions, codes, features: [label.name] });
-  const priceDates = calendar.slice(from, calendar.indexOf(priceEnd) + 1);
-  const priceIndex = new Map(priceDates.map((d, i) => [d, i]));
-  for (const [c, code] of codes.entries()) {
-    const close = new Float64Array(priceDates.length).fill(NaN);
-    for (const bar of await options.market.bars(code, priceDates[0] as string, priceEnd)) {
-      const i = priceIndex.get(bar.date);
-      if (i !== undefined && bar.traded) close[i] = bar.close * (bar.factor ?? 1);
-    }
-    const series = computeLabel(close, label.spec);
-    for (let d = 0; d < sessions.length; d++) labels.values[d * nC + c] = series[d] as number;
-  }
+  const priceDates = calendar.slice(from, priceEnd);
+  const [labels, forwardReturns] = (await labelArrays(options.market, codes, priceDates, sessions.length, [label.spec, forward])) as [Float64Array, Float64Array];
+  const benchmarkCode = canonicalCode(workflow.benchmark);
+  const [benchmark] = calibrate ? ((await labelArrays(options.market, [benchmarkCode], priceDates, sessions.length, [forward])) as [Float64Array]) : [new Float64Array(0)];
 
   // Processors learn on the training sessions only, then transform train and valid alike.
+  const block = (a: Float64Array, r: { start: number; end: number }) => a.subarray(r.start * nC, r.end * nC);
   const trainPanel = sliceDates(panel, split.train.start, split.train.end, 'train');
   const validPanel = sliceDates(panel, split.valid.start, split.valid.end, 'valid');
-  const pipeline = new ProcessorPipeline(workflow.processors.map(createProcessor)).fit(trainPanel);
-  const trainRows = segmentRows(pipeline.apply(trainPanel), sliceDates(labels, split.train.start, split.train.end), present, split.train.start, workflow.labelProcessors, names);
-  const validRows = segmentRows(pipeline.apply(validPanel), sliceDates(labels, split.valid.start, split.valid.end), present, split.valid.start, workflow.labelProcessors, names);
-  if (trainRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no training row in ${split.train.from}..${split.train.to}: build the features (quant features build) and check the universe`, { from: split.train.from, to: split.train.to });
-  if (validRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no validation row in ${split.valid.from}..${split.valid.to}`, { from: split.valid.from, to: split.valid.to });
-  const dataHash = datasetHash(trainRows.data);
+  // Models may name their own processors (a GBDT reads raw features, a linear model needs them scaled):
+  // one pipeline and one train/valid matrix per distinct list, fitted on train only.
+  const groups = new Map<string, { processors: WorkflowProcessor[]; models: number[] }>();
+  for (const [i, spec] of workflow.models.entries()) {
+    const processors = spec.processors ?? workflow.processors;
+    const key = JSON.stringify(processors);
+    const group = groups.get(key) ?? { processors, models: [] };
+    group.models.push(i);
+    groups.set(key, group);
+  }
 
   const registry = new ModelRegistry(options.store, options.artefactDir);
   await registry.migrate();
   const setName = sets.map((s) => s.name).join('+');
   const setVersion = sets.map((s) => s.version).join('+');
-  const summaries: TrainedModelSummary[] = [];
-  for (const [i, spec] of workflow.models.entries()) {
-    const started = Date.now();
-    progress(`training ${spec.name} (${spec.kind}) on ${trainRows.data.rows} rows x ${nF} features`);
-    const model = (factories[i] as ModelFactory).create(spec.params);
-    const report = await model.fit(trainRows.data, { valid: validRows.data, seed: spec.seed });
-    const pred = model.predict(validRows.data.x, validRows.data.rows);
-    const metrics = predictionMetrics(pred, validRows.rawLabel, validRows.data.y, validRows.data.group as Int32Array);
-    const lineage = {
-      workflow: workflow.name ?? null,
-      featureSet: setName,
-      featureSetVersion: setVersion,
-      featureNames: names,
-      label: { name: label.name, formula: label.formula, lookahead: label.lookahead, spec: label.spec },
-      universe: workflow.universe ?? null,
-      train: { from: split.train.from, to: split.train.to, rows: trainRows.data.rows },
-      valid: { from: split.valid.from, to: split.valid.to, rows: validRows.data.rows },
-      processors: pipeline.toJSON(),
-      labelProcessors: workflow.labelProcessors,
-      dataHash,
-    };
-    const registered: RegisteredModel = await registry.register({
-      name: spec.name,
-      kind: spec.kind,
-      featureSet: setName,
-      featureSetVersion: setVersion,
-      label: label.name,
-      trainFrom: split.train.from,
-      trainTo: split.train.to,
-      validFrom: split.valid.from,
-      validTo: split.valid.to,
-      params: spec.params,
-      seed: spec.seed,
-      dataHash,
-      metrics: { validIc: metrics.ic, validRankIc: metrics.rankIc, validIcir: metrics.icir, validRankIcir: metrics.rankIcir, validMse: metrics.mse },
-      artefact: model.save(),
-      onnx: model.toOnnx(),
-      metadata: { model: model.metadata(), fit: report, metrics, lineage },
-    });
-    summaries.push({
-      name: registered.name,
-      version: registered.version,
-      kind: spec.kind,
-      stage: registered.stage,
-      iterations: report.iterations,
-      bestIteration: report.bestIteration,
-      valid: metrics,
-      dataHash,
-      artefactPath: registered.artefactPath,
-      onnxPath: registered.onnxPath,
-      seconds: (Date.now() - started) / 1000,
-    });
+  const summaries: TrainedModelSummary[] = new Array<TrainedModelSummary>(workflow.models.length);
+  const trained: Array<{ name: string; model: Model; pipeline: ProcessorPipeline }> = new Array(workflow.models.length);
+  let rowCounts = { train: 0, valid: 0 };
+  for (const group of groups.values()) {
+    const pipeline = new ProcessorPipeline(group.processors.map(createProcessor)).fit(trainPanel);
+    const trainRows = segmentRows(pipeline.apply(trainPanel), block(labels, split.train), present.subarray(split.train.start * nC, split.train.end * nC), workflow.labelProcessors);
+    const validRows = segmentRows(pipeline.apply(validPanel), block(labels, split.valid), present.subarray(split.valid.start * nC, split.valid.end * nC), workflow.labelProcessors);
+    if (trainRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no training row in ${split.train.from}..${split.train.to}: build the features (quant features build) and check the universe`, { from: split.train.from, to: split.train.to });
+    if (validRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no validation row in ${split.valid.from}..${split.valid.to}`, { from: split.valid.from, to: split.valid.to });
+    rowCounts = { train: trainRows.data.rows, valid: validRows.data.rows };
+    const dataHash = datasetHash(trainRows.data);
+    for (const i of group.models) {
+      const spec = workflow.models[i] as Workflow['models'][number];
+      const started = Date.now();
+      progress(`training ${spec.name} (${spec.kind}) on ${trainRows.data.rows} rows x ${nF} features`);
+      const model = (factories[i] as ModelFactory).create(spec.params);
+      const report = await model.fit(trainRows.data, { valid: validRows.data, seed: spec.seed });
+      const pred = model.predict(validRows.data.x, validRows.data.rows);
+      const metrics = predictionMetrics(pred, validRows.rawLabel, validRows.data.y, validRows.data.group as Int32Array);
+      const calibration = calibrate
+        ? calibrate(
+            calibrationRows({ cells: validRows.cells, codes: nC, dates: sessions.slice(split.valid.start, split.valid.end), scores: pred, forward: block(forwardReturns, split.valid), benchmark: benchmark.subarray(split.valid.start, split.valid.end) }),
+            { horizon: forward.horizon ?? 1 },
+          )
+        : undefined;
+      const lineage = {
+        workflow: workflow.name ?? null,
+        featureSet: setName,
+        featureSetVersion: setVersion,
+        featureNames: names,
+        label: { name: label.name, formula: label.formula, lookahead: label.lookahead, spec: label.spec },
+        universe: workflow.universe ?? null,
+        train: { from: split.train.from, to: split.train.to, rows: trainRows.data.rows },
+        valid: { from: split.valid.from, to: split.valid.to, rows: validRows.data.rows },
+        processors: pipeline.toJSON(),
+        labelProcessors: workflow.labelProcessors,
+        dataHash,
+      };
+      const registered: RegisteredModel = await registry.register({
+        name: spec.name,
+        kind: spec.kind,
+        featureSet: setName,
+        featureSetVersion: setVersion,
+        label: label.name,
+        trainFrom: split.train.from,
+        trainTo: split.train.to,
+        validFrom: split.valid.from,
+        validTo: split.valid.to,
+        params: spec.params,
+        seed: spec.seed,
+        dataHash,
+        metrics: { validIc: metrics.ic, validRankIc: metrics.rankIc, validIcir: metrics.icir, validRankIcir: metrics.rankIcir, validMse: metrics.mse },
+        artefact: model.save(),
+        onnx: model.toOnnx(),
+        metadata: { model: model.metadata(), fit: report, metrics, lineage, ...(calibration === undefined ? {} : { calibration: { ...calibration, benchmark: calibrationBenchmark(benchmark, benchmarkCode) } }) },
+      });
+      trained[i] = { name: spec.name, model, pipeline };
+      summaries[i] = {
+        name: registered.name,
+        version: registered.version,
+        kind: spec.kind,
+        stage: registered.stage,
+        iterations: report.iterations,
+        bestIteration: report.bestIteration,
+        valid: metrics,
+        dataHash,
+        artefactPath: registered.artefactPath,
+        onnxPath: registered.onnxPath,
+        seconds: (Date.now() - started) / 1000,
+      };
+    }
   }
-  return {
+  const result: TrainWorkflowResult = {
     workflow: workflow.name ?? null,
     featureSet: setName,
     featureSetVersion: setVersion,
     label: label.name,
     features: nF,
     instruments: nC,
-    train: { from: split.train.from, to: split.train.to, rows: trainRows.data.rows, purged: split.train.purged },
-    valid: { from: split.valid.from, to: split.valid.to, rows: validRows.data.rows },
+    train: { from: split.train.from, to: split.train.to, rows: rowCounts.train, purged: split.train.purged },
+    valid: { from: split.valid.from, to: split.valid.to, rows: rowCounts.valid },
     models: summaries,
   };
+  if (!options.predictTest) return result;
+  options.onPredictTest?.();
+  const testSessions = span.slice(split.test.start, split.test.end);
+  const testEnd = from + split.test.end;
+  result.test = await predictSegment({
+    market: options.market,
+    features: options.features,
+    sets,
+    universe: workflow.universe,
+    listed,
+    sessions: testSessions,
+    priceDates: calendar.slice(from + split.test.start, Math.min(calendar.length, testEnd + label.lookahead)),
+    models: trained,
+    label: label.spec,
+    progress,
+  });
+  result.importance = Object.fromEntries(trained.map((t) => [t.name, t.model.importance('gain')]));
+  return result;
+}
+
+/** Which benchmark the calibration's excess returns are over: the index, or the universe's mean where the store lacks it. */
+function calibrationBenchmark(benchmark: Float64Array, code: string): string {
+  return benchmark.some((v) => Number.isFinite(v)) ? code : 'universe-mean';
 }

@@ -57,8 +57,56 @@ const model = z
     kind: z.string().min(1),
     params: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** This model's own feature processors instead of the workflow's (e.g. none for a GBDT, which reads NaN). */
+    processors: z.array(processor).optional(),
   })
   .strict();
+
+/**
+ * How `quant run` trades the test segment's ensemble scores: Qlib's TopkDropoutStrategy (hold `topk`,
+ * replace at most `nDrop` of the worst each day) or a plain top-K rebalance, A-share rules throughout.
+ * Defaults are Qlib's benchmark settings (topk 50, n_drop 5, deal at the close, 100 M of cash).
+ */
+const backtest = z
+  .object({
+    strategy: z.enum(['topk-dropout', 'topk']).default('topk-dropout'),
+    topk: z.number().int().min(1).default(50),
+    /** Qlib's `n_drop`. */
+    nDrop: z.number().int().min(0).default(5),
+    dealPrice: z.enum(['open', 'close']).default('close'),
+    initialCash: z.number().positive().default(100_000_000),
+    /**
+     * `a-share` (default): the dated A-share costs of @quant/market (commission with its minimum,
+     * transfer fee, stamp duty history), `commissionRate`/`minCommission` overriding the broker terms.
+     * `qlib`: Qlib's exchange costs max(value x rate, minCost), `openCost` on buys and `closeCost` on
+     * sells (defaults 0.0005, 0.0015, 5), for comparisons with Qlib's published tables.
+     */
+    costs: z
+      .object({
+        model: z.enum(['a-share', 'qlib']).default('a-share'),
+        commissionRate: z.number().min(0).max(0.01).optional(),
+        minCommission: z.number().min(0).optional(),
+        openCost: z.number().min(0).max(0.05).optional(),
+        closeCost: z.number().min(0).max(0.05).optional(),
+        minCost: z.number().min(0).optional(),
+      })
+      .strict()
+      .refine((c) => c.model === 'qlib' || (c.openCost === undefined && c.closeCost === undefined && c.minCost === undefined), { message: 'openCost, closeCost and minCost belong to model: qlib' })
+      .refine((c) => c.model === 'a-share' || (c.commissionRate === undefined && c.minCommission === undefined), { message: 'commissionRate and minCommission belong to model: a-share' })
+      .prefault({}),
+    /**
+     * Refused orders: `refill` (default, A-share practice: a refused buy passes to the next candidate, a
+     * refused sell takes one buy off) or `qlib` (Qlib's accounting, for comparisons with its tables).
+     */
+    blockedOrders: z.enum(['refill', 'qlib']).default('refill'),
+    /** The index the excess return is measured against; default the workflow's `benchmark`. */
+    benchmark: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((b) => b.strategy !== 'topk-dropout' || b.nDrop <= b.topk, { message: 'nDrop must not exceed topk', path: ['nDrop'] });
+
+/** The model name `quant run` gives the average of the workflow's models. */
+export const ENSEMBLE_NAME = 'ensemble';
 
 /** Qlib's default label: Ref($close, -2) / Ref($close, -1) - 1 (buy at the next close, hold one session). */
 export const QLIB_LABEL: LabelSpec = { kind: 'forward-return', horizon: 1, entryLag: 1 };
@@ -91,7 +139,9 @@ export const workflowSchema = z
     models: z
       .array(model)
       .min(1)
-      .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, { message: 'model names must be unique' }),
+      .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, { message: 'model names must be unique' })
+      .refine((ms) => ms.every((m) => m.name !== ENSEMBLE_NAME), { message: `"${ENSEMBLE_NAME}" is reserved for quant run's average of the models` }),
+    backtest: backtest.prefault({}),
   })
   .strict()
   .refine((w) => w.universe !== undefined || w.codes !== undefined, { message: 'name a universe or a list of codes', path: ['universe'] });
@@ -99,6 +149,7 @@ export const workflowSchema = z
 export type Workflow = z.output<typeof workflowSchema>;
 export type WorkflowModel = Workflow['models'][number];
 export type WorkflowProcessor = Workflow['processors'][number];
+export type WorkflowBacktest = Workflow['backtest'];
 
 /** `models[1].params.numLeaves` from a zod issue path. */
 export function formatPath(path: readonly PropertyKey[]): string {

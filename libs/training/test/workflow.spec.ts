@@ -77,3 +77,41 @@ describe('the example against the real models', () => {
     for (const m of w.models) expect(() => modelFactory(m.kind).create(m.params)).not.toThrow();
   });
 });
+
+const withTest = minimal.replace('  valid: { from: 2015-01-01, to: 2016-12-31 }\n', '  valid: { from: 2015-01-01, to: 2016-12-31 }\n  test: { from: 2017-01-01, to: 2020-08-01 }\n');
+
+describe('workflow backtest section (quant run)', () => {
+  it("defaults to Qlib's benchmark settings: TopK-Dropout 50/5, close, 100 M, A-share costs", () => {
+    expect(parseWorkflow(withTest).segments.test).toEqual({ from: '2017-01-01', to: '2020-08-01' });
+    expect(parseWorkflow(withTest).backtest).toEqual({ strategy: 'topk-dropout', topk: 50, nDrop: 5, dealPrice: 'close', initialCash: 100_000_000, costs: { model: 'a-share' }, blockedOrders: 'refill' });
+  });
+
+  it('reads every setting', () => {
+    const w = parseWorkflow(`${withTest}backtest:
+  strategy: topk
+  topk: 30
+  dealPrice: open
+  initialCash: 1000000
+  costs: { model: qlib, openCost: 0.0005, closeCost: 0.0015, minCost: 5 }
+  benchmark: SH000905
+  blockedOrders: qlib
+`);
+    expect(w.backtest).toEqual({ strategy: 'topk', topk: 30, nDrop: 5, dealPrice: 'open', initialCash: 1_000_000, costs: { model: 'qlib', openCost: 0.0005, closeCost: 0.0015, minCost: 5 }, blockedOrders: 'qlib', benchmark: 'SH000905' });
+    expect(parseWorkflow(`${withTest}backtest: { costs: { commissionRate: 0.0003, minCommission: 0 } }`).backtest.costs).toEqual({ model: 'a-share', commissionRate: 0.0003, minCommission: 0 });
+  });
+
+  it('names the path of each bad setting', () => {
+    expect(problems(`${withTest}backtest: { topk: 0 }`)).toContain('backtest.topk:');
+    expect(problems(`${withTest}backtest: { topk: 10, nDrop: 11 }`)).toContain('backtest.nDrop: nDrop must not exceed topk');
+    expect(problems(`${withTest}backtest: { strategy: best }`)).toContain('backtest.strategy:');
+    expect(problems(`${withTest}backtest: { dealPrice: vwap }`)).toContain('backtest.dealPrice:');
+    expect(problems(`${withTest}backtest: { blockedOrders: skip }`)).toContain('backtest.blockedOrders:');
+    expect(problems(`${withTest}backtest: { n_drop: 5 }`)).toMatch(/backtest: .*n_drop/);
+    expect(problems(`${withTest}backtest: { costs: { openCost: 0.001 } }`)).toContain('backtest.costs: openCost, closeCost and minCost belong to model: qlib');
+    expect(problems(`${withTest}backtest: { costs: { model: qlib, commissionRate: 0.001 } }`)).toContain('backtest.costs: commissionRate and minCommission belong to model: a-share');
+  });
+
+  it('reserves the model name "ensemble" for the average of the models', () => {
+    expect(problems(withTest.replace('name: m1', 'name: ensemble'))).toContain('models: "ensemble" is reserved');
+  });
+});

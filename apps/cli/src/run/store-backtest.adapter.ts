@@ -1,0 +1,54 @@
+import { aShareCosts, inMemoryBacktestMarket, qlibCosts, runBacktest } from '@quant/evaluation';
+import type { BacktestMarket, BacktestResult, BacktestSignal, CostModel, MarketBar } from '@quant/evaluation';
+import { DEFAULT_BROKER_TERMS } from '@quant/market';
+import type { StoredBar } from '@quant/market-data';
+import type { WorkflowBacktest } from '@quant/training';
+
+/** The store reads the backtest needs (MarketDataRepository fits). */
+export interface BacktestBarsReader {
+  calendar(market: string): Promise<string[]>;
+  bars(code: string, from: string, to: string): Promise<StoredBar[]>;
+  instruments(): Promise<Array<{ code: string; firstDate: string }>>;
+}
+
+/**
+ * The backtest's market port over the store: every instrument's raw bars of [from, to] (ST flags as
+ * stored; a source without them counts as not ST), the benchmark index's closes and the listing days,
+ * held in memory for the run (CSI300 over 3.5 years is ~0.5 M bars).
+ */
+export async function loadBacktestMarket(reader: BacktestBarsReader, input: { market: string; codes: readonly string[]; benchmark: string; from: string; to: string }): Promise<BacktestMarket> {
+  const calendar = await reader.calendar(input.market);
+  const sessions = calendar.filter((d) => d >= input.from && d <= input.to);
+  const bars: MarketBar[] = [];
+  for (const code of input.codes) {
+    for (const b of await reader.bars(code, input.from, input.to)) {
+      bars.push({ code, date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, traded: b.traded, isST: b.isST ?? false, factor: b.factor ?? 1 });
+    }
+  }
+  const benchmark = (await reader.bars(input.benchmark, input.from, input.to)).filter((b) => b.traded || b.close > 0).map((b) => ({ date: b.date, close: b.close * (b.factor ?? 1) }));
+  const wanted = new Set(input.codes);
+  const listDates = Object.fromEntries((await reader.instruments()).filter((i) => wanted.has(i.code)).map((i) => [i.code, i.firstDate]));
+  return inMemoryBacktestMarket({ bars, benchmark, sessions, listDates });
+}
+
+/** The cost model of a workflow's `backtest.costs`. */
+export function workflowCosts(costs: WorkflowBacktest['costs']): CostModel {
+  if (costs.model === 'qlib') return qlibCosts(costs.openCost ?? 0.0005, costs.closeCost ?? 0.0015, costs.minCost ?? 5);
+  return aShareCosts({ ...DEFAULT_BROKER_TERMS, ...(costs.commissionRate !== undefined ? { commissionRate: costs.commissionRate } : {}), ...(costs.minCommission !== undefined ? { minCommission: costs.minCommission } : {}) });
+}
+
+/**
+ * Trades one score series over [start, end] with the workflow's strategy: signals of day T act at
+ * T+1, so the last test day's scores trade after the segment and the first test day trades nothing.
+ */
+export function backtestScores(market: BacktestMarket, signals: readonly BacktestSignal[], settings: WorkflowBacktest, start: string, end: string): BacktestResult {
+  return runBacktest(market, signals, {
+    strategy: settings.strategy === 'topk' ? { kind: 'topk', topk: settings.topk } : { kind: 'topk-dropout', topk: settings.topk, nDrop: settings.nDrop },
+    start,
+    end,
+    dealPrice: settings.dealPrice,
+    initialCash: settings.initialCash,
+    costs: workflowCosts(settings.costs),
+    blockedOrders: settings.blockedOrders,
+  });
+}

@@ -1,14 +1,12 @@
 import { relative, resolve } from 'node:path';
-import { QuantError } from '@quant/errors';
 import type { FeatureSet } from '@quant/features';
-import { featureSet, featureSetNames } from '@quant/features';
 import { DEFAULT_STORE_DIR } from '@quant/storage';
 import { ENSEMBLE_NAME, loadWorkflow } from '@quant/training';
 import type { ModelLookup } from '@quant/training';
 import { createRunProgress } from '../run/run-progress';
 import { runWorkflow } from '../run/run-workflow.job';
 import type { CommandModule } from './command-module';
-import { DEFAULT_ARTEFACT_DIR } from './train.command';
+import { DEFAULT_ARTEFACT_DIR, workflowFeatureSet } from './train.command';
 
 export interface RunCommandDeps {
   models?: ModelLookup;
@@ -17,11 +15,6 @@ export interface RunCommandDeps {
   tty?: boolean;
 }
 
-const catalogue = (name: string): FeatureSet => {
-  const names = featureSetNames();
-  if (!names.includes(name)) throw new QuantError('WORKFLOW_INVALID', `features: "${name}" is not a feature set; known sets: ${names.join(', ')}`, { details: { set: name } });
-  return featureSet(name);
-};
 
 const fixed = (v: number | null | undefined, d: number): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const pct = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
@@ -57,7 +50,7 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandModule {
             promote: flags.promote,
             progress,
             ...(deps.models ? { models: deps.models } : {}),
-            featureSets: deps.featureSets ?? catalogue,
+            featureSets: deps.featureSets ?? workflowFeatureSet,
           });
           const show = (p: string): string => relative(process.cwd(), p) || '.';
           const width = Math.max(5, ...Object.keys(result.metrics).map((n) => n.length));

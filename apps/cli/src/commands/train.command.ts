@@ -20,7 +20,8 @@ export interface TrainCommandDeps {
   featureSets?: (name: string) => FeatureSet;
 }
 
-const catalogue = (name: string): FeatureSet => {
+/** A catalogue feature set by name; an unknown name is a workflow error listing the known sets. */
+export const workflowFeatureSet = (name: string): FeatureSet => {
   const names = featureSetNames();
   if (!names.includes(name)) throw new QuantError('WORKFLOW_INVALID', `features: "${name}" is not a feature set; known sets: ${names.join(', ')}`, { details: { set: name } });
   return featureSet(name);
@@ -62,7 +63,7 @@ export function createTrainCommand(deps: TrainCommandDeps = {}): CommandModule {
                 onProgress: (text) => context.io.err(`quant train: ${text}\n`),
               }),
               models: deps.models ?? defaultModelLookup,
-              featureSets: deps.featureSets ?? catalogue,
+              featureSets: deps.featureSets ?? workflowFeatureSet,
               onProgress: (text) => context.io.err(`quant train: ${text}\n`),
             });
             context.io.out(`${JSON.stringify({ store: location, ...result })}\n`);

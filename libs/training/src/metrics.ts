@@ -1,60 +1,31 @@
-/** Pearson correlation of the finite pairs; NaN with fewer than 2 pairs or no variance. */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    if (Number.isFinite(x) && Number.isFinite(y)) {
-      n++;
-      sa += x;
-      sb += y;
-    }
-  }
-  if (n < 2) return NaN;
-  const ma = sa / n;
-  const mb = sb / n;
-  let cov = 0;
-  let va = 0;
-  let vb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    if (Number.isFinite(x) && Number.isFinite(y)) {
-      cov += (x - ma) * (y - mb);
-      va += (x - ma) * (x - ma);
-      vb += (y - mb) * (y - mb);
-    }
-  }
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : NaN;
-}
+import { averageRank, pearsonCorrelation, spearmanCorrelation } from '@quant/evaluation';
 
-/** Ranks 1..n with ties sharing their average rank (pandas rank(method='average')). */
-export function averageRanks(values: ArrayLike<number>): Float64Array {
-  const idx = Array.from({ length: values.length }, (_, i) => i).sort((i, j) => (values[i] as number) - (values[j] as number));
-  const out = new Float64Array(values.length);
-  for (let k = 0; k < idx.length; ) {
-    let m = k;
-    while (m + 1 < idx.length && values[idx[m + 1] as number] === values[idx[k] as number]) m++;
-    const rank = (k + m) / 2 + 1;
-    for (let t = k; t <= m; t++) out[idx[t] as number] = rank;
-    k = m + 1;
-  }
-  return out;
-}
-
-/** Spearman correlation of the finite pairs (Pearson of their average ranks). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** The pairs where both sides are finite (a missing label or score drops its row, as Qlib's dropna). */
+function finitePairs(a: ArrayLike<number>, b: ArrayLike<number>): [number[], number[]] {
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < a.length; i++) {
-    if (Number.isFinite(a[i] as number) && Number.isFinite(b[i] as number)) {
-      xs.push(a[i] as number);
-      ys.push(b[i] as number);
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (Number.isFinite(x) && Number.isFinite(y)) {
+      xs.push(x);
+      ys.push(y);
     }
   }
-  return pearson(averageRanks(xs), averageRanks(ys));
+  return [xs, ys];
+}
+
+/** Pearson correlation of the finite pairs; NaN with fewer than 2 pairs or no variance. */
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return pearsonCorrelation(...finitePairs(a, b));
+}
+
+/** Ranks 1..n with ties sharing their average rank (pandas rank(method='average')). */
+export const averageRanks = averageRank;
+
+/** Spearman correlation of the finite pairs (Pearson of their average ranks). */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return spearmanCorrelation(...finitePairs(a, b));
 }
 
 export interface PredictionMetrics {

@@ -117,13 +117,34 @@ describe('InferenceEngine.recommend', () => {
     expect(out.items).toHaveLength(5);
     expect(out.items.map((i) => i.rank)).toEqual([4, 5, 6, 7, 8]);
     for (const item of out.items) {
-      expect(item).toMatchObject({ action: 'BUY', tradable: true, targetWeight: 0.2, flags: [] });
+      expect(item).toMatchObject({ action: 'BUY', tradable: true, targetWeight: 0.2, flags: [], exclusionReason: null });
       expect(item.volatility).toBeGreaterThan(0);
       // From the model's stored calibration at the item's own percentile.
       expect(item.probabilityBeatBenchmark).toBe(applyCalibration(CALIBRATION, item.percentile as number).probabilityBeatBenchmark);
       expect(item.expectedReturn).toBe(applyCalibration(CALIBRATION, item.percentile as number).expectedReturn);
     }
     expect(out.listId).toBe(`topk-dropout5@gbdt-syn@1:${day}`);
+  });
+
+  it('keeps holdings it cannot sell at T+1 as untradable HOLDs, the reason in exclusionReason', async () => {
+    const day = CALENDAR[20] as string;
+    const market = new MemoryMarket();
+    const e = new InferenceEngine({ models: new MemoryModelSource().add(model), features: new MemoryFeatures(), market, scorer: new InThreadScorer() });
+    engines.push(e);
+    const ranked = (await e.recommend({ date: day, topK: 50, strategy: 'topk' })).items.map((i) => i.code);
+    const [lastButOne, last] = ranked.slice(-2) as [string, string];
+    const prev = market.series.get(last)?.find((b) => b.date === CALENDAR[19])?.close as number;
+    market.patch(last, day, { close: Math.round(prev * 90) / 100 });
+    e.invalidate(day);
+    const holdings = [
+      { code: lastButOne, shares: 100, openedOn: CALENDAR[21] as string },
+      { code: last, shares: 100, openedOn: CALENDAR[10] as string },
+    ];
+    const out = await e.recommend({ date: day, topK: 5, strategy: 'topk', holdings });
+    const byCode = new Map(out.items.map((i) => [i.code, i]));
+    expect(byCode.get(lastButOne)).toMatchObject({ action: 'HOLD', tradable: false, exclusionReason: `to sell, but opened on ${CALENDAR[21]}: cannot be sold on ${CALENDAR[21]} (T+1)` });
+    expect(byCode.get(last)).toMatchObject({ action: 'HOLD', tradable: false, flags: ['down-limit'] });
+    expect(byCode.get(last)?.exclusionReason).toMatch(/down-limit/);
   });
 
   it('refuses an unknown strategy and a bad holding date', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyCalibration } from '@quant/evaluation';
-import type { MarketBar, RankedCandidate, Tradability } from '../src';
-import { InThreadScorer, InferenceEngine, buildPortfolio, nextTradingDay, tradability } from '../src';
+import type { MarketBar, MarketReader, RankedCandidate, Tradability } from '../src';
+import { InThreadScorer, InferenceEngine, buildPortfolio, marketSnapshot, nextTradingDay, tradability } from '../src';
 import type { TrainedModel } from './inference.fixtures';
 import { CALENDAR, CALIBRATION, MemoryFeatures, MemoryMarket, MemoryModelSource, trainModel } from './inference.fixtures';
 
@@ -80,6 +80,30 @@ describe('portfolio strategies', () => {
   it('TopK-Dropout from an empty book buys the K best buyable', () => {
     const out = buildPortfolio(ranked(codes), all, [], { strategy: 'topk-dropout', topK: 2, nDrop: 1, tradeDate: T1 });
     expect(out.decisions.map((d) => `${d.action}:${d.code}:${d.targetWeight}`)).toEqual(['BUY:A:0.5', 'BUY:B:0.5']);
+  });
+});
+
+describe('marketSnapshot', () => {
+  it('reads the bars of all codes in one batched read when the reader has one, with the same result as per code', async () => {
+    const perCode = new MemoryMarket();
+    const codes = [...perCode.series.keys()];
+    let calls = 0;
+    const batched: MarketReader = {
+      calendar: () => perCode.calendar(),
+      instruments: () => perCode.instruments(),
+      universeOn: () => perCode.universeOn(),
+      bars: () => Promise.reject(new Error('per-code read used despite barsMany')),
+      async barsMany(asked, from, to) {
+        calls += 1;
+        return new Map(await Promise.all(asked.map(async (c) => [c, await perCode.bars(c, from, to)] as const)));
+      },
+    };
+    const day = CALENDAR[20] as string;
+    const next = CALENDAR[21] as string;
+    const expected = await marketSnapshot(perCode, codes, day, next);
+    expect(await marketSnapshot(batched, codes, day, next)).toEqual(expected);
+    expect(calls).toBe(1);
+    expect(expected.get(codes[0] as string)?.volatility).toBeGreaterThan(0);
   });
 });
 

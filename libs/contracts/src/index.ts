@@ -1,7 +1,7 @@
 export type { DailyBar, Quote, TradingPhase, FundamentalSnapshot } from './events/market.events';
 export type { NewsItem } from './events/news.events';
 export type { FeaturesReady, FeatureVector } from './events/features.events';
-export type { Prediction, RecommendationList, RecommendationItem, RecommendationAction } from './events/inference.events';
+export type { Prediction, RecommendationList, RecommendationItem, RecommendationAction, ExcludedCandidate } from './events/inference.events';
 export type { Feedback, FeedbackSubject, FeedbackRole, Outcome } from './events/feedback.events';
 export type { ModelLifecycle, ModelStage, RetrainTrigger, RetrainReason } from './events/models.events';
 export type { Alert, AlertSeverity, AlertStatus } from './events/monitoring.events';

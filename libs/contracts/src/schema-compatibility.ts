@@ -36,7 +36,7 @@ export function evolutionProblems(older: Type, newer: Type): string[] {
       const newField = newFields.get(fieldName);
       if (!newField) {
         problems.push(`${name}.${fieldName} was removed (fields are never removed within a version)`);
-      } else if (canonicalOf(oldField.type) !== canonicalOf(newField.type)) {
+      } else if (shapeOf(oldField.type) !== shapeOf(newField.type)) {
         problems.push(
           `${name}.${fieldName} changed type from ${canonicalOf(oldField.type)} to ${canonicalOf(newField.type)} (fields are never retyped within a version)`,
         );
@@ -91,6 +91,31 @@ export function historyProblems(catalog: SchemaCatalog): string[] {
 
 function canonicalOf(type: Type): string {
   return canonicalForm(type);
+}
+
+/**
+ * A field's type with nested records reduced to their names: a record inside the field (an array of
+ * items) is checked field by field on its own, so adding a defaulted field to it is not a retype of
+ * every field that holds it. Renaming the nested record still is.
+ */
+function shapeOf(type: Type): string {
+  const walk = (t: Type): unknown => {
+    switch (t.typeName) {
+      case 'record':
+      case 'error':
+        return { record: t.name };
+      case 'array':
+        return { array: walk((t as types.ArrayType).itemsType) };
+      case 'map':
+        return { map: walk((t as types.MapType).valuesType as Type) };
+      case 'union:unwrapped':
+      case 'union:wrapped':
+        return (t as types.UnwrappedUnionType).types.map(walk);
+      default:
+        return canonicalForm(t);
+    }
+  };
+  return JSON.stringify(walk(type));
 }
 
 function shortName(name: string): string {

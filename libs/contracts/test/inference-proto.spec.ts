@@ -37,5 +37,6 @@ describe('proto/grpc quant.inference.v1', () => {
   it('RecommendResponse and RecommendationItem mirror the Avro recommendation list', () => {
     expect(protoFields(root.lookupType('quant.inference.v1.RecommendResponse'))).toEqual(avroFields(Topics.recommendation.schemaName));
     expect(protoFields(root.lookupType('quant.inference.v1.RecommendationItem'))).toEqual(avroFields(Topics.recommendation.schemaName, 'items'));
+    expect(protoFields(root.lookupType('quant.inference.v1.ExcludedCandidate'))).toEqual(avroFields(Topics.recommendation.schemaName, 'excluded'));
   });
 });

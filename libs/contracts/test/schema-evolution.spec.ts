@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QuantError } from '@quant/errors';
-import { SchemaCatalog, Topics, createSerde, defaultCatalog, eventExamples, evolutionProblems, parseSchema } from '../src';
-import type { DailyBar, RetrainTrigger } from '../src';
+import { SchemaCatalog, Topics, createSerde, defaultCatalog, eventExamples, evolutionProblems, parseSchema, serdeFor } from '../src';
+import type { DailyBar, RecommendationList, RetrainTrigger } from '../src';
 
 // The BACKWARD rule in practice, on the daily bar: r1 is the released schema from proto/avro, r2 is
 // "v1 plus one optional field", the only kind of change allowed within a namespace version.
@@ -91,5 +91,45 @@ describe('enum evolution', () => {
     const reader = createSerde<RetrainTrigger>(name, processWith(current, [current, withNewReason]));
     const decoded = reader.decode(writer.encode({ ...eventExamples().retrainTrigger, reason: 'DATA_FIX' }));
     expect(decoded.reason).toBe('OTHER');
+  });
+});
+
+describe('RecommendationList r1 -> r2 (released: structured outlook, flags and excluded candidates)', () => {
+  const name = Topics.recommendation.schemaName;
+  const [rev1, rev2] = defaultCatalog().revisions(name);
+  const list = eventExamples().recommendation;
+  const r1Item = ({ code, rank, score, action, targetWeight, expectedReturn, tradable, note }: RecommendationList['items'][number]) => ({
+    code,
+    rank,
+    score,
+    action,
+    targetWeight,
+    expectedReturn,
+    tradable,
+    note,
+  });
+  const { excluded: _excluded, ...r1List } = { ...list, items: list.items.map(r1Item) };
+
+  it('r2 is the current schema and evolves from r1 under the project rule, both ways', () => {
+    expect(rev1?.revision).toBe(1);
+    expect(rev2?.revision).toBe(2);
+    expect(defaultCatalog().current(name).fingerprint).toBe(rev2?.fingerprint);
+    expect(evolutionProblems(rev1!.type, rev2!.type)).toEqual([]);
+  });
+
+  it('new reader, old writer: the r2 fields take their defaults', () => {
+    const oldWriter = createSerde<typeof r1List>(name, processWith(rev1!.schema as RecordJson, [rev1!.schema as RecordJson]));
+    const decoded = serdeFor(Topics.recommendation).decode(oldWriter.encode(r1List));
+    expect(decoded.excluded).toEqual([]);
+    expect(decoded.items.map((i) => [i.percentile, i.probabilityBeatBenchmark, i.expectedExcessReturn, i.volatility20d, i.flags, i.exclusionReason])).toEqual(
+      list.items.map(() => [null, null, null, null, [], null]),
+    );
+    expect(decoded.items.map(r1Item)).toEqual(r1List.items);
+  });
+
+  it('old reader, new writer: an r1 consumer that knows r2 reads the r1 fields and skips the rest', () => {
+    const bytes = serdeFor(Topics.recommendation).encode(list);
+    const oldReader = createSerde<typeof r1List>(name, processWith(rev1!.schema as RecordJson, [rev1!.schema as RecordJson, rev2!.schema as RecordJson]));
+    expect(oldReader.decode(bytes)).toEqual(r1List);
   });
 });

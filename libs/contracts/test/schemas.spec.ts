@@ -139,6 +139,17 @@ describe('schema history checks', () => {
     expect(problems).not.toMatch(/BACKWARD/);
   });
 
+  it('checks a record nested in an array field by its own fields: an added default is fine, a retype is not', () => {
+    const legs = (fields: FieldJson[]): FieldJson => ({ name: 'legs', type: { type: 'array', items: { type: 'record', name: 'Leg', fields } }, default: [] });
+    const v1 = withField(legs([{ name: 'qty', type: 'int' }]));
+    const added = withField(legs([{ name: 'qty', type: 'int' }, { name: 'venue', type: ['null', 'string'], default: null }]));
+    expect(problemsOf(added, [[1, v1], [2, added]])).toBe('');
+    const retyped = withField(legs([{ name: 'qty', type: 'long' }]));
+    expect(problemsOf(retyped, [[1, v1], [2, retyped]])).toMatch(/Leg\.qty changed type from "int" to "long"/);
+    const renamed = withField({ name: 'legs', type: { type: 'array', items: { type: 'record', name: 'Fill', fields: [{ name: 'qty', type: 'int' }] } }, default: [] });
+    expect(problemsOf(renamed, [[1, v1], [2, renamed]])).toMatch(/Tick\.legs changed type/);
+  });
+
   it('flags a removed field', () => {
     const r2: RecordJson = { ...r1, fields: r1.fields.filter((f) => f.name !== 'size') };
     expect(problemsOf(r2, [[1, r1], [2, r2]])).toMatch(/Tick\.size was removed/);

@@ -90,6 +90,8 @@ export interface RecommendedItem extends Omit<ScoredInstrument, 'rank'> {
   targetWeight: number;
   tradable: boolean;
   note: string | null;
+  /** Why `tradable` is false (the order cannot be acted on at T+1); null when tradable. */
+  exclusionReason: string | null;
   volatility: number | null;
   flags: TradabilityFlag[];
 }
@@ -280,13 +282,15 @@ export class InferenceEngine {
             : this.scored(lease, frame, d.code, combined[r] as number, perModel.map((p) => p[r] as number));
         const unscored = r === undefined ? `no score on ${date}` : null;
         const tradableNow = d.action === 'BUY' ? (t?.buyable ?? true) : d.action === 'SELL' ? (t?.sellable ?? true) : true;
+        const blocked = d.note ?? (tradableNow ? null : t?.reasons.join('; ') || 'not tradable at T+1');
         return {
           ...base,
           rank: base.rank ?? 0,
           action: d.action,
           targetWeight: d.targetWeight,
-          tradable: tradableNow && d.note === null,
+          tradable: blocked === null,
           note: [d.note, unscored].filter((n) => n !== null).join('; ') || null,
+          exclusionReason: blocked,
           volatility: t?.volatility ?? null,
           flags: t?.flags ?? [],
         };

@@ -68,6 +68,8 @@ export interface MarketReader {
   universeOn(universe: string, date: string): Promise<string[]>;
   /** Bars of one instrument over [from, to], ascending. */
   bars(code: string, from: string, to: string): Promise<MarketBar[]>;
+  /** Bars of many instruments over [from, to] in one read, ascending per code; without it, `bars` per code. */
+  barsMany?(codes: readonly string[], from: string, to: string): Promise<Map<string, MarketBar[]>>;
 }
 
 /** `applyCalibration(cal, percentile)` of @quant/evaluation, percentile the daily cross-sectional rank percentile in (0, 1]. */

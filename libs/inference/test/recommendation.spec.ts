@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyCalibration } from '@quant/evaluation';
-import type { MarketBar, RankedCandidate, Tradability } from '../src';
-import { InThreadScorer, InferenceEngine, buildPortfolio, nextTradingDay, tradability } from '../src';
+import type { MarketBar, MarketReader, RankedCandidate, Tradability } from '../src';
+import { InThreadScorer, InferenceEngine, buildPortfolio, marketSnapshot, nextTradingDay, tradability } from '../src';
 import type { TrainedModel } from './inference.fixtures';
 import { CALENDAR, CALIBRATION, MemoryFeatures, MemoryMarket, MemoryModelSource, trainModel } from './inference.fixtures';
 
@@ -83,6 +83,30 @@ describe('portfolio strategies', () => {
   });
 });
 
+describe('marketSnapshot', () => {
+  it('reads the bars of all codes in one batched read when the reader has one, with the same result as per code', async () => {
+    const perCode = new MemoryMarket();
+    const codes = [...perCode.series.keys()];
+    let calls = 0;
+    const batched: MarketReader = {
+      calendar: () => perCode.calendar(),
+      instruments: () => perCode.instruments(),
+      universeOn: () => perCode.universeOn(),
+      bars: () => Promise.reject(new Error('per-code read used despite barsMany')),
+      async barsMany(asked, from, to) {
+        calls += 1;
+        return new Map(await Promise.all(asked.map(async (c) => [c, await perCode.bars(c, from, to)] as const)));
+      },
+    };
+    const day = CALENDAR[20] as string;
+    const next = CALENDAR[21] as string;
+    const expected = await marketSnapshot(perCode, codes, day, next);
+    expect(await marketSnapshot(batched, codes, day, next)).toEqual(expected);
+    expect(calls).toBe(1);
+    expect(expected.get(codes[0] as string)?.volatility).toBeGreaterThan(0);
+  });
+});
+
 describe('InferenceEngine.recommend', () => {
   let model: TrainedModel;
   const engines: InferenceEngine[] = [];
@@ -117,13 +141,34 @@ describe('InferenceEngine.recommend', () => {
     expect(out.items).toHaveLength(5);
     expect(out.items.map((i) => i.rank)).toEqual([4, 5, 6, 7, 8]);
     for (const item of out.items) {
-      expect(item).toMatchObject({ action: 'BUY', tradable: true, targetWeight: 0.2, flags: [] });
+      expect(item).toMatchObject({ action: 'BUY', tradable: true, targetWeight: 0.2, flags: [], exclusionReason: null });
       expect(item.volatility).toBeGreaterThan(0);
       // From the model's stored calibration at the item's own percentile.
       expect(item.probabilityBeatBenchmark).toBe(applyCalibration(CALIBRATION, item.percentile as number).probabilityBeatBenchmark);
       expect(item.expectedReturn).toBe(applyCalibration(CALIBRATION, item.percentile as number).expectedReturn);
     }
     expect(out.listId).toBe(`topk-dropout5@gbdt-syn@1:${day}`);
+  });
+
+  it('keeps holdings it cannot sell at T+1 as untradable HOLDs, the reason in exclusionReason', async () => {
+    const day = CALENDAR[20] as string;
+    const market = new MemoryMarket();
+    const e = new InferenceEngine({ models: new MemoryModelSource().add(model), features: new MemoryFeatures(), market, scorer: new InThreadScorer() });
+    engines.push(e);
+    const ranked = (await e.recommend({ date: day, topK: 50, strategy: 'topk' })).items.map((i) => i.code);
+    const [lastButOne, last] = ranked.slice(-2) as [string, string];
+    const prev = market.series.get(last)?.find((b) => b.date === CALENDAR[19])?.close as number;
+    market.patch(last, day, { close: Math.round(prev * 90) / 100 });
+    e.invalidate(day);
+    const holdings = [
+      { code: lastButOne, shares: 100, openedOn: CALENDAR[21] as string },
+      { code: last, shares: 100, openedOn: CALENDAR[10] as string },
+    ];
+    const out = await e.recommend({ date: day, topK: 5, strategy: 'topk', holdings });
+    const byCode = new Map(out.items.map((i) => [i.code, i]));
+    expect(byCode.get(lastButOne)).toMatchObject({ action: 'HOLD', tradable: false, exclusionReason: `to sell, but opened on ${CALENDAR[21]}: cannot be sold on ${CALENDAR[21]} (T+1)` });
+    expect(byCode.get(last)).toMatchObject({ action: 'HOLD', tradable: false, flags: ['down-limit'] });
+    expect(byCode.get(last)?.exclusionReason).toMatch(/down-limit/);
   });
 
   it('refuses an unknown strategy and a bad holding date', async () => {

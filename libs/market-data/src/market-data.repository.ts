@@ -71,6 +71,29 @@ let lastDateTime = '';
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
+const BAR_COLUMNS = `code, toString(date) AS day, open, high, low, close, volume, amount, factor, traded, is_st, flags, source, event_id,
+  toUnixTimestamp(ingested_at) AS ingested_at`;
+
+function storedBarOf(r: Record<string, unknown>): StoredBar {
+  return {
+    code: String(r['code']),
+    date: String(r['day']),
+    open: num(r['open']),
+    high: num(r['high']),
+    low: num(r['low']),
+    close: num(r['close']),
+    volume: numOrNull(r['volume']),
+    amount: numOrNull(r['amount']),
+    factor: numOrNull(r['factor']),
+    traded: num(r['traded']) === 1,
+    isST: r['is_st'] === null ? null : num(r['is_st']) === 1,
+    flags: (r['flags'] as string[]) ?? [],
+    source: String(r['source']),
+    eventId: String(r['event_id']),
+    ingestedAt: num(r['ingested_at']) * 1000,
+  };
+}
+
 /**
  * Market data in the store. Every write is idempotent (ReplacingMergeTree on the natural key), and
  * reads that count or pick the latest use FINAL so that replaced rows never count twice.
@@ -195,28 +218,27 @@ export class MarketDataRepository {
 
   async bars(code: string, from: string, to: string): Promise<StoredBar[]> {
     const rows = await this.store.query<Record<string, unknown>>(
-      `SELECT code, toString(date) AS day, open, high, low, close, volume, amount, factor, traded, is_st, flags, source, event_id,
-              toUnixTimestamp(ingested_at) AS ingested_at
-       FROM daily_bars FINAL WHERE code = {code:String} AND date >= {from:Date} AND date <= {to:Date} ORDER BY date`,
+      `SELECT ${BAR_COLUMNS} FROM daily_bars FINAL WHERE code = {code:String} AND date >= {from:Date} AND date <= {to:Date} ORDER BY date`,
       { code, from, to },
     );
-    return rows.map((r) => ({
-      code: String(r['code']),
-      date: String(r['day']),
-      open: num(r['open']),
-      high: num(r['high']),
-      low: num(r['low']),
-      close: num(r['close']),
-      volume: numOrNull(r['volume']),
-      amount: numOrNull(r['amount']),
-      factor: numOrNull(r['factor']),
-      traded: num(r['traded']) === 1,
-      isST: r['is_st'] === null ? null : num(r['is_st']) === 1,
-      flags: (r['flags'] as string[]) ?? [],
-      source: String(r['source']),
-      eventId: String(r['event_id']),
-      ingestedAt: num(r['ingested_at']) * 1000,
-    }));
+    return rows.map(storedBarOf);
+  }
+
+  /**
+   * Bars of many instruments over [from, to] in one query (a per-instrument `bars` for a whole universe
+   * is one round trip each), ascending by date per code; every asked code has an entry, empty when it
+   * has no bar in the range.
+   */
+  async barsMany(codes: readonly string[], from: string, to: string): Promise<Map<string, StoredBar[]>> {
+    const out = new Map<string, StoredBar[]>(codes.map((c) => [c, []]));
+    if (codes.length === 0) return out;
+    const rows = await this.store.query<Record<string, unknown>>(
+      `SELECT ${BAR_COLUMNS} FROM daily_bars FINAL
+       WHERE has({codes:Array(String)}, code) AND date >= {from:Date} AND date <= {to:Date} ORDER BY code, date`,
+      { codes: [...new Set(codes)], from, to },
+    );
+    for (const r of rows) out.get(String(r['code']))?.push(storedBarOf(r));
+    return out;
   }
 
   async insertValuations(rows: readonly StoredValuation[]): Promise<void> {

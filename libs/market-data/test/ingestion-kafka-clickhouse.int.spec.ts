@@ -85,6 +85,10 @@ describe('ingestion -> Kafka -> ClickHouse server', () => {
         const [bar] = await repo.bars(codes[0]!, calendar[0]!, calendar[0]!);
         expect(bar).toMatchObject({ code: codes[0], date: calendar[0], traded: true, source: 'qlib' });
         expect(bar!.close).toBeCloseTo(20, 4);
+        // The batched read on the server: one query, the same bars as one query per code.
+        const many = await repo.barsMany(codes.slice(0, 3), calendar[0]!, calendar[4]!);
+        for (const code of codes.slice(0, 3)) expect(many.get(code)).toEqual(await repo.bars(code, calendar[0]!, calendar[4]!));
+        expect(many.get(codes[0]!)).toHaveLength(5);
       } finally {
         await second.stop();
       }

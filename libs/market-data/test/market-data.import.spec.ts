@@ -99,6 +99,13 @@ describe('market-data import (in-process bus, chdb)', () => {
       // Raw price = adjusted / factor: the fixture stored 10 x 2.
       expect(bars[0]).toMatchObject({ code: 'SH600000', date: '2021-01-04', close: 10, factor: 2, traded: true, volume: 5000 });
       expect(bars[2]).toMatchObject({ date: '2021-01-06', traded: false, volume: 0 });
+      // Many instruments in one query: the same bars per code, an entry for every asked code.
+      const many = await repo.barsMany(['SZ300750', 'SH600000', 'SH688999'], '2021-01-04', '2021-01-06');
+      expect([...many.keys()]).toEqual(['SZ300750', 'SH600000', 'SH688999']);
+      expect(many.get('SH600000')).toEqual(bars);
+      expect(many.get('SZ300750')).toEqual(await repo.bars('SZ300750', '2021-01-04', '2021-01-06'));
+      expect(many.get('SH688999')).toEqual([]);
+      expect((await repo.barsMany([], '2021-01-04', '2021-01-06')).size).toBe(0);
     });
   });
 

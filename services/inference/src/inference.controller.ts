@@ -14,9 +14,8 @@ function httpError(error: unknown): HttpException {
 
 /**
  * The gRPC methods over HTTP/JSON, bodies and answers in the proto3 JSON mapping of
- * quant.inference.v1 (lower camel case). Recommend's items also carry the structured fields the
- * mirrored message keeps in `note` (probabilityBeatBenchmark, expectedExcessReturn, percentile,
- * volatility, flags), and `excluded` lists the skipped candidates with their reasons.
+ * quant.inference.v1 (lower camel case). Recommend answers the RecommendResponse (the Avro list's
+ * fields, nulls kept) plus the request's echo: requestId, topK, nDrop, horizonDays, tradeDateEstimated.
  */
 @Controller('v1')
 export class InferenceController {
@@ -41,22 +40,7 @@ export class InferenceController {
     try {
       const out = await this.runtime.engine.recommend(recommendInput(body));
       const list = recommendResponse(recommendationList(out, `rec:${out.listId}:${out.requestId}`));
-      const detail = new Map(out.items.map((i) => [i.code, i]));
-      return {
-        ...list,
-        requestId: out.requestId,
-        topK: out.topK,
-        nDrop: out.nDrop,
-        horizonDays: out.model.horizonDays,
-        tradeDateEstimated: out.tradeDateEstimated,
-        items: list.items.map((i) => {
-          const d = detail.get(i.code);
-          return d === undefined
-            ? i
-            : { ...i, probabilityBeatBenchmark: d.probabilityBeatBenchmark, expectedExcessReturn: d.expectedExcessReturn, percentile: d.percentile, volatility: d.volatility, flags: d.flags };
-        }),
-        excluded: out.excluded,
-      };
+      return { ...list, requestId: out.requestId, topK: out.topK, nDrop: out.nDrop, horizonDays: out.model.horizonDays, tradeDateEstimated: out.tradeDateEstimated };
     } catch (error) {
       throw httpError(error);
     }

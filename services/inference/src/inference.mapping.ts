@@ -142,7 +142,7 @@ export function predictionEvents(out: PredictOutput, predictedAt: number, revisi
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
-/** What the Avro item has no field for, spelled out in its note. */
+/** A human-readable summary of the item; every fact in it also has its own field. */
 function itemNote(item: RecommendedItem): string | null {
   const parts: string[] = [];
   if (item.note !== null) parts.push(item.note);
@@ -154,9 +154,9 @@ function itemNote(item: RecommendedItem): string | null {
 }
 
 /**
- * The list as the Avro event (and the gRPC response mirroring it): the orders, then the excluded
- * candidates as untradable HOLD items with weight 0 and their reasons, so a consumer sees why the
- * names it expected are not bought.
+ * The list as the Avro event (and the gRPC response mirroring it): the orders with their calibrated
+ * outlook, volatility and tradability, and the candidates skipped because they cannot be bought at
+ * T+1 under `excluded`, each with its flags and reason.
  */
 export function recommendationList(out: RecommendOutput, eventId: string): RecommendationList {
   const items: RecommendationItem[] = out.items.map((i) => ({
@@ -168,10 +168,13 @@ export function recommendationList(out: RecommendOutput, eventId: string): Recom
     expectedReturn: i.expectedReturn,
     tradable: i.tradable,
     note: itemNote(i),
+    percentile: i.percentile,
+    probabilityBeatBenchmark: i.probabilityBeatBenchmark,
+    expectedExcessReturn: i.expectedExcessReturn,
+    volatility20d: i.volatility,
+    flags: [...i.flags],
+    exclusionReason: i.exclusionReason,
   }));
-  for (const x of out.excluded) {
-    items.push({ code: x.code, rank: x.rank, score: x.score, action: 'HOLD', targetWeight: 0, expectedReturn: null, tradable: false, note: `excluded: ${x.reasons.join('; ')}` });
-  }
   return {
     eventId,
     listId: out.listId,
@@ -183,6 +186,7 @@ export function recommendationList(out: RecommendOutput, eventId: string): Recom
     modelVersion: out.model.version,
     items,
     generatedAt: out.generatedAt,
+    excluded: out.excluded.map((x) => ({ code: x.code, rank: x.rank, score: x.score, flags: [...x.flags], reason: x.reasons.join('; ') })),
   };
 }
 

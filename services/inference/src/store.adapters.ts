@@ -2,8 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { QuantError } from '@quant/errors';
 import type { FeatureRepository } from '@quant/feature-store';
-import type { FeatureReader, MarketReader, ModelDescriptor, ModelSource } from '@quant/inference';
-import type { MarketDataRepository } from '@quant/market-data';
+import type { FeatureReader, MarketBar, MarketReader, ModelDescriptor, ModelSource } from '@quant/inference';
+import type { MarketDataRepository, StoredBar } from '@quant/market-data';
 import type { ModelRegistry, RegisteredModel } from '@quant/training';
 
 const describe = (m: RegisteredModel): ModelDescriptor => ({ name: m.name, version: m.version, kind: m.kind, featureSet: m.featureSet, featureSetVersion: m.featureSetVersion });
@@ -85,6 +85,8 @@ export function storeFeatureReader(repository: FeatureRepository, ttlMs = 10_000
   };
 }
 
+const marketBar = (b: StoredBar): MarketBar => ({ date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, factor: b.factor, traded: b.traded, isST: b.isST });
+
 export function storeMarketReader(repository: MarketDataRepository, market: string, ttlMs = 60_000): MarketReader {
   const calendar = memo(ttlMs, () => repository.calendar(market));
   const instruments = memo(ttlMs, () => repository.instruments());
@@ -93,7 +95,11 @@ export function storeMarketReader(repository: MarketDataRepository, market: stri
     instruments: () => instruments.get(),
     universeOn: (universe, date) => repository.universeOn(universe, date),
     async bars(code, from, to) {
-      return (await repository.bars(code, from, to)).map((b) => ({ date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, factor: b.factor, traded: b.traded, isST: b.isST }));
+      return (await repository.bars(code, from, to)).map(marketBar);
+    },
+    async barsMany(codes, from, to) {
+      const many = await repository.barsMany(codes, from, to);
+      return new Map([...many].map(([code, bars]) => [code, bars.map(marketBar)]));
     },
   };
 }

@@ -99,18 +99,31 @@ describe('inference service', () => {
     expect((await fetch(`${harness.service.url}/v1/models`).then((r) => r.json())) as unknown).toMatchObject({ serving: 'gbdt-test@1' });
   });
 
-  it('recommends top-K for T+1 over gRPC and HTTP, with structured outlook fields over HTTP', async () => {
+  it('recommends top-K for T+1 over gRPC and HTTP, with the outlook and tradability as fields', async () => {
     const rpc = await client.recommend({ date: DAY, topK: 5, strategy: 'topk', holdings: [{ code: 'SH600000', shares: 100, openedOn: calendar[31] as string }] });
-    expect(rpc).toMatchObject({ date: DAY, tradeDate: calendar[31], strategy: 'topk', modelName: 'gbdt-test', modelVersion: '1' });
-    const items = rpc['items'] as Array<{ code: string; action: string; note?: string }>;
+    expect(rpc).toMatchObject({ date: DAY, tradeDate: calendar[31], strategy: 'topk', modelName: 'gbdt-test', modelVersion: '1', excluded: [] });
+    const items = rpc['items'] as Array<Record<string, unknown> & { code: string; action: string }>;
     expect(items.every((i) => i.action.startsWith('RECOMMENDATION_ACTION_'))).toBe(true);
     // Opened on T+1 itself: whatever its rank, it is held (it cannot be sold that day).
     expect(items.find((i) => i.code === 'SH600000')?.action).toBe('RECOMMENDATION_ACTION_HOLD');
+    // With one slot it falls out of the list, yet cannot be sold: untradable, and the reason is a field.
+    const one = await client.recommend({ date: DAY, topK: 1, strategy: 'topk', holdings: [{ code: 'SH600000', shares: 100, openedOn: calendar[31] as string }] });
+    const stuck = (one['items'] as Array<Record<string, unknown>>).find((i) => i['code'] === 'SH600000');
+    expect(stuck).toMatchObject({ action: 'RECOMMENDATION_ACTION_HOLD', tradable: false, exclusionReason: `to sell, but opened on ${calendar[31]}: cannot be sold on ${calendar[31]} (T+1)` });
+    const buy = items.find((i) => i.action === 'RECOMMENDATION_ACTION_BUY');
+    // No calibration: percentile and volatility as fields, no invented probability (absent, proto3 optional).
+    expect(buy).toMatchObject({ tradable: true, flags: [] });
+    expect(buy?.['percentile']).toBeGreaterThan(0.8);
+    expect(buy?.['volatility20d']).toBeGreaterThan(0);
+    expect(buy?.['probabilityBeatBenchmark']).toBeUndefined();
+    expect(buy?.['exclusionReason']).toBeUndefined();
+
     const http = await post('/v1/recommend', { date: DAY, topK: 5, strategy: 'topk' });
     expect(http.status).toBe(200);
+    expect(http.body).toMatchObject({ excluded: [], topK: 5 });
     const first = (http.body['items'] as Array<Record<string, unknown>>)[0];
-    expect(first).toMatchObject({ action: 'RECOMMENDATION_ACTION_BUY', tradable: true, flags: [], probabilityBeatBenchmark: null });
-    expect(first?.['volatility']).toBeGreaterThan(0);
+    expect(first).toMatchObject({ action: 'RECOMMENDATION_ACTION_BUY', tradable: true, flags: [], probabilityBeatBenchmark: null, exclusionReason: null });
+    expect(first?.['volatility20d']).toBeGreaterThan(0);
   });
 
   it('maps bad input to INVALID_ARGUMENT / 400 and an unknown model to NOT_FOUND / 404', async () => {

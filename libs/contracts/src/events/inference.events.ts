@@ -37,7 +37,30 @@ export interface RecommendationItem {
   expectedReturn: number | null;
   /** False when the order is expected to be unfillable (suspended, limit-up buy, limit-down sell). */
   tradable: boolean;
+  /** Human-readable; the fields below carry the same facts structured. */
   note: string | null;
+  /** Rank percentile of the score on T in (0, 1], highest = 1. Since r2. */
+  percentile: number | null;
+  /** Calibrated P(return over the horizon beats the benchmark's). Since r2. */
+  probabilityBeatBenchmark: number | null;
+  /** Calibrated expected excess return over the benchmark, fraction over the horizon. Since r2. */
+  expectedExcessReturn: number | null;
+  /** Std of the last 20 daily returns up to T. Since r2. */
+  volatility20d: number | null;
+  /** Tradability flags at T+1 (not-listed, delisted, suspended, st, up-limit, down-limit). Since r2. */
+  flags: string[];
+  /** Why `tradable` is false; null when tradable. Since r2. */
+  exclusionReason: string | null;
+}
+
+/** quant.inference.v1.ExcludedCandidate: a candidate skipped because it cannot be bought at T+1. Since r2. */
+export interface ExcludedCandidate {
+  code: string;
+  /** 1-based rank of the score on T. */
+  rank: number;
+  score: number;
+  flags: string[];
+  reason: string;
 }
 
 /** quant.inference.v1.RecommendationList: a strategy's ranked list for the day after the signal day. */
@@ -55,4 +78,6 @@ export interface RecommendationList {
   items: RecommendationItem[];
   /** Epoch ms. */
   generatedAt: number;
+  /** Since r2 (r1 carried them as untradable HOLD items). */
+  excluded: ExcludedCandidate[];
 }

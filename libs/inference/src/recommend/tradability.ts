@@ -123,9 +123,14 @@ export function nextTradingDay(calendar: readonly string[], date: string): { dat
   return { date: d.toISOString().slice(0, 10), estimated: true };
 }
 
+/** Codes per batched bars read: bounds one query's parameter and answer size. */
+const BATCH = 1000;
+/** Per-code reads in flight when the reader has no batched read. */
+const CONCURRENCY = 32;
+
 /**
  * Tradability of many instruments on T from the market reader: bars of the last VOLATILITY_WINDOW + 1
- * sessions per instrument, read a few at a time.
+ * sessions per instrument, in batched reads when the reader has them, else a few codes at a time.
  */
 export async function marketSnapshot(market: MarketReader, codes: readonly string[], date: string, tradeDate: string): Promise<Map<string, Tradability>> {
   const [calendar, listings] = await Promise.all([market.calendar(), market.instruments()]);
@@ -133,10 +138,12 @@ export async function marketSnapshot(market: MarketReader, codes: readonly strin
   const at = calendar.indexOf(date);
   const from = at >= 0 ? (calendar[Math.max(0, at - VOLATILITY_WINDOW - 5)] as string) : date;
   const out = new Map<string, Tradability>();
-  const CONCURRENCY = 32;
-  for (let i = 0; i < codes.length; i += CONCURRENCY) {
-    const chunk = codes.slice(i, i + CONCURRENCY);
-    const bars = await Promise.all(chunk.map((code) => market.bars(code, from, date)));
+  const step = market.barsMany ? BATCH : CONCURRENCY;
+  for (let i = 0; i < codes.length; i += step) {
+    const chunk = codes.slice(i, i + step);
+    const bars = market.barsMany
+      ? await market.barsMany(chunk, from, date).then((m) => chunk.map((code) => m.get(code) ?? []))
+      : await Promise.all(chunk.map((code) => market.bars(code, from, date)));
     chunk.forEach((code, k) => out.set(code, tradability({ code, date, tradeDate, listing: byCode.get(code), bars: bars[k] as MarketBar[] })));
   }
   return out;

@@ -103,3 +103,26 @@ describe('hand-written gradients equal autograd', () => {
     [-s, 0, 1 + s, 0, 0, 1].forEach((v, i) => expect(y[i]).toBeCloseTo(v, 4));
   });
 });
+
+describe('causal im2col gradient', () => {
+  beforeAll(async () => {
+    await deepBackend();
+  });
+
+  it('equals autograd through the same window built with slices and concat', () => {
+    const steps = 4;
+    const batch = 2;
+    const kernel = 3;
+    const dilation = 2;
+    const reference = (x: tf.Tensor): tf.Tensor => {
+      const C = x.shape[1] as number;
+      const taps = [];
+      for (let j = 0; j < kernel; j++) {
+        const shift = (kernel - 1 - j) * dilation;
+        taps.push(shift === 0 ? x : shift >= steps ? tf.zeros([steps * batch, C]) : tf.concat([tf.zeros([shift * batch, C]), tf.slice(x, [0, 0], [(steps - shift) * batch, C])], 0));
+      }
+      return tf.concat(taps, 1);
+    };
+    expectGradsClose((x) => causalIm2col(x as tf.Tensor2D, steps, batch, kernel, dilation), reference, [random([steps * batch, 3], 12)]);
+  });
+});

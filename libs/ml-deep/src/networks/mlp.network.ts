@@ -1,6 +1,6 @@
 /** Multi-layer perceptron on cross-sectional rows: [Dense -> ReLU -> Dropout] x L -> Dense(1). */
 import { tf } from '../backend';
-import { inputMatMul, matMul } from '../ops';
+import { dense } from '../ops';
 import type { Network, NetworkDims } from './network.port';
 import { denseInit, onnxWeight } from './network.port';
 
@@ -18,11 +18,9 @@ export function mlpNetwork(dims: NetworkDims): Network {
     forward(w, x, _batch, ctx) {
       let h = x;
       for (let l = 0; l < L; l++) {
-        const W = w[`W${l}`] as tf.Tensor2D;
-        const z = l === 0 && !ctx.inputGrad ? inputMatMul(h, W) : matMul(h, W);
-        h = ctx.dropout(tf.relu(tf.add(z, w[`b${l}`] as tf.Tensor)) as tf.Tensor2D);
+        h = ctx.dropout(tf.relu(dense(h, w[`W${l}`] as tf.Tensor2D, w[`b${l}`] as tf.Tensor, l > 0 || ctx.inputGrad)) as tf.Tensor2D);
       }
-      return tf.add(matMul(h, w['Wout'] as tf.Tensor2D), w['bout'] as tf.Tensor) as tf.Tensor2D;
+      return dense(h, w['Wout'] as tf.Tensor2D, w['bout'] as tf.Tensor, true);
     },
     onnx(w, g, input) {
       let cur = input;

@@ -4,8 +4,8 @@
  * reordered from ours (LSTM i f o g, GRU z r n) to ONNX's (LSTM i o f c, GRU z r h), GRU with
  * linear_before_reset = 1.
  */
-import { tf } from '../backend';
-import { gruSequence, inputMatMul, lastStep, lstmSequence, matMul } from '../ops';
+import type { tf } from '../backend';
+import { dense, gruSequence, lastStep, lstmSequence } from '../ops';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, uniform, weight } from './network.port';
@@ -49,8 +49,7 @@ export function recurrentNetwork(cell: 'lstm' | 'gru', dims: NetworkDims): Netwo
     forward(w, x, batch, ctx) {
       let h = x;
       for (let l = 0; l < L; l++) {
-        const Wx = w[`Wx${l}`] as tf.Tensor2D;
-        const xp = tf.add(l === 0 && !ctx.inputGrad ? inputMatMul(h, Wx) : matMul(h, Wx), w[`b${l}`] as tf.Tensor) as tf.Tensor2D;
+        const xp = dense(h, w[`Wx${l}`] as tf.Tensor2D, w[`b${l}`] as tf.Tensor, l > 0 || ctx.inputGrad);
         h =
           cell === 'lstm'
             ? lstmSequence(xp, w[`Wh${l}`] as tf.Tensor2D, seq.steps, batch)
@@ -58,7 +57,7 @@ export function recurrentNetwork(cell: 'lstm' | 'gru', dims: NetworkDims): Netwo
         if (l < L - 1) h = ctx.dropout(h);
       }
       const last = ctx.dropout(lastStep(h, seq.steps, batch));
-      return tf.add(matMul(last, w['Wout'] as tf.Tensor2D), w['bout'] as tf.Tensor) as tf.Tensor2D;
+      return dense(last, w['Wout'] as tf.Tensor2D, w['bout'] as tf.Tensor, true);
     },
     onnx(w, g, input) {
       let x = sequenceInput(g, input, seq, 'TNC');

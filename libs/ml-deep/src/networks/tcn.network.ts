@@ -4,7 +4,7 @@
  * ONNX: Conv on [N, C, T] with left padding (k-1)*dilation, then the last step.
  */
 import { tf } from '../backend';
-import { causalIm2col, inputMatMul, lastStep, matMul } from '../ops';
+import { causalIm2col, dense, lastStep } from '../ops';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, uniform, weight } from './network.port';
@@ -33,11 +33,9 @@ export function tcnNetwork(dims: NetworkDims): Network {
       let h = x;
       for (let l = 0; l < L; l++) {
         const cols = causalIm2col(h, seq.steps, batch, k, 2 ** l);
-        const W = w[`W${l}`] as tf.Tensor2D;
-        const z = l === 0 && !ctx.inputGrad ? inputMatMul(cols, W) : matMul(cols, W);
-        h = ctx.dropout(tf.relu(tf.add(z, w[`b${l}`] as tf.Tensor)) as tf.Tensor2D);
+        h = ctx.dropout(tf.relu(dense(cols, w[`W${l}`] as tf.Tensor2D, w[`b${l}`] as tf.Tensor, l > 0 || ctx.inputGrad)) as tf.Tensor2D);
       }
-      return tf.add(matMul(lastStep(h, seq.steps, batch), w['Wout'] as tf.Tensor2D), w['bout'] as tf.Tensor) as tf.Tensor2D;
+      return dense(lastStep(h, seq.steps, batch), w['Wout'] as tf.Tensor2D, w['bout'] as tf.Tensor, true);
     },
     onnx(w, g, input) {
       let cur = sequenceInput(g, input, seq, 'NCT');

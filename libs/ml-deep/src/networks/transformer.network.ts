@@ -4,7 +4,7 @@
  * ReLU feed-forward block, each residual and layer-normalised; the last time step into Dense(1).
  */
 import { tf } from '../backend';
-import { batchMatMul, inputMatMul, layerNorm, matMul } from '../ops';
+import { batchMatMul, dense, layerNorm } from '../ops';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, weight } from './network.port';
@@ -46,23 +46,23 @@ export function transformerNetwork(dims: NetworkDims): Network {
     },
     forward(w, x, batch, ctx) {
       const B = batch;
-      const dense = (v: tf.Tensor2D, name: string): tf.Tensor2D => tf.add(matMul(v, w[`W${name}`] as tf.Tensor2D), w[`b${name}`] as tf.Tensor) as tf.Tensor2D;
-      const proj = tf.add(ctx.inputGrad ? matMul(x, w['Win'] as tf.Tensor2D) : inputMatMul(x, w['Win'] as tf.Tensor2D), w['bin'] as tf.Tensor);
+      const layer = (v: tf.Tensor2D, name: string, inputGrad = true): tf.Tensor2D => dense(v, w[`W${name}`] as tf.Tensor2D, w[`b${name}`] as tf.Tensor, inputGrad);
+      const proj = layer(x, 'in', ctx.inputGrad);
       let h = tf.reshape(tf.add(tf.reshape(proj, [B, T, d]), tf.tensor2d(pe, [T, d])), [B * T, d]) as tf.Tensor2D;
       const split = (v: tf.Tensor2D): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(v, [B, T, heads, dh]), [0, 2, 1, 3]), [B * heads, T, dh]);
       for (let l = 0; l < L; l++) {
-        const qkv = dense(h, `qkv${l}`);
+        const qkv = layer(h, `qkv${l}`);
         const q = split(tf.mul(tf.slice(qkv, [0, 0], [B * T, d]), scale) as tf.Tensor2D);
         const k = split(tf.slice(qkv, [0, d], [B * T, d]));
         const v = split(tf.slice(qkv, [0, 2 * d], [B * T, d]));
         const attention = tf.softmax(batchMatMul(q, tf.transpose(k, [0, 2, 1])));
         const context = tf.reshape(tf.transpose(tf.reshape(batchMatMul(attention, v), [B, heads, T, dh]), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-        h = layerNorm(tf.add(h, ctx.dropout(dense(context, `o${l}`))) as tf.Tensor2D, w[`ln1g${l}`] as tf.Tensor1D, w[`ln1b${l}`] as tf.Tensor1D, EPSILON);
-        const ffn = dense(ctx.dropout(tf.relu(dense(h, `f1${l}`)) as tf.Tensor2D), `f2${l}`);
+        h = layerNorm(tf.add(h, ctx.dropout(layer(context, `o${l}`))) as tf.Tensor2D, w[`ln1g${l}`] as tf.Tensor1D, w[`ln1b${l}`] as tf.Tensor1D, EPSILON);
+        const ffn = layer(ctx.dropout(tf.relu(layer(h, `f1${l}`)) as tf.Tensor2D), `f2${l}`);
         h = layerNorm(tf.add(h, ctx.dropout(ffn)) as tf.Tensor2D, w[`ln2g${l}`] as tf.Tensor1D, w[`ln2b${l}`] as tf.Tensor1D, EPSILON);
       }
       const last = tf.reshape(tf.slice(tf.reshape(h, [B, T, d]), [0, T - 1, 0], [B, 1, d]), [B, d]) as tf.Tensor2D;
-      return dense(last, 'out');
+      return layer(last, 'out');
     },
     onnx(w, g, input) {
       const dense = (v: string, name: string): string => g.dense(v, onnxWeight(g, w, `W${name}`), onnxWeight(g, w, `b${name}`));

@@ -143,6 +143,12 @@ function tanh(x: tf.Tensor): tf.Tensor {
   return tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
 }
 
+/** The state before each step of a time-major [T*B, H] sequence of states: zeros, then states 0..T-2. */
+function previousStates(states: T2, steps: number, batch: number): T2 {
+  const H = states.shape[1];
+  return tf.concat([tf.zeros([batch, H]), tf.slice(states, [0, 0], [(steps - 1) * batch, H])], 0) as T2;
+}
+
 /** [1, G*H] with `value` on gate block `block`, 1 elsewhere. */
 function blockScale(G: number, H: number, block: number, value: number): tf.Tensor {
   const v = new Float32Array(G * H).fill(1);
@@ -199,8 +205,7 @@ export function lstmSequence(xp: T2, wh: T2, steps: number, batch: number): T2 {
           dhNext = tf.matMul(d, whT);
         }
         const dPre = tf.concat(dpre, 0) as T2;
-        const hPrev = tf.concat([tf.zeros([batch, H]), tf.slice(hAll, [0, 0], [(steps - 1) * batch, H])], 0) as T2;
-        return [dPre, weightGrad(hPrev, dPre)];
+        return [dPre, weightGrad(previousStates(hAll, steps, batch), dPre)];
       },
     };
   });
@@ -253,8 +258,7 @@ export function gruSequence(xp: T2, wh: T2, bh: T2, steps: number, batch: number
           dhNext = tf.add(dhz, tf.matMul(dhp, whT));
         }
         const dHp = tf.concat(dhps, 0) as T2;
-        const hPrev = tf.concat([tf.zeros([batch, H]), tf.slice(hAll, [0, 0], [(steps - 1) * batch, H])], 0) as T2;
-        return [tf.concat(dxs, 0), weightGrad(hPrev, dHp), biasGrad(dHp, true)];
+        return [tf.concat(dxs, 0), weightGrad(previousStates(hAll, steps, batch), dHp), biasGrad(dHp, true)];
       },
     };
   });

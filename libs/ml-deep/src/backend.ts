@@ -38,9 +38,17 @@ export async function resolve(specifier, context, next) {
   return next(specifier, context);
 }`;
 
-async function registerGradients(): Promise<void> {
-  register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, import.meta.url);
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+let gradients: Promise<void> | null = null;
+
+/** Registers tfjs-core's gradients (once): only training needs them, so importing stays light. */
+export function registerGradients(): Promise<void> {
+  if (!gradients) {
+    gradients = (async () => {
+      register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, import.meta.url);
+      await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    })();
+  }
+  return gradients;
 }
 
 let chosen: DeepBackend | null = null;
@@ -93,7 +101,6 @@ async function wasm(): Promise<DeepBackend> {
 }
 
 async function select(): Promise<DeepBackend> {
-  await registerGradients();
   const forced = process.env['QUANT_TFJS_BACKEND'];
   if (forced && forced !== 'wasm' && forced !== 'tensorflow') {
     throw new QuantError('ML_DEEP_BACKEND', `QUANT_TFJS_BACKEND must be wasm or tensorflow, got ${forced}`, { details: { forced } });

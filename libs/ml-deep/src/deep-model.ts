@@ -12,7 +12,7 @@
 import { QuantError } from '@quant/errors';
 import { checkDataset, checkMatrix, scoringModel, SeededRandom } from '@quant/ml';
 import type { Dataset, FitOptions, FitReport, Model, ModelFactory, ModelMetadata } from '@quant/ml';
-import { deepBackend, logDeepBackend, readyBackend, tf } from './backend';
+import { deepBackend, logDeepBackend, readyBackend, registerGradients, tf } from './backend';
 import type { DeepKind, DeepParams, SequenceSpec } from './deep-params';
 import { DEEP_KINDS, resolveDeepParams } from './deep-params';
 import { OnnxBuilder, cleanInput } from './onnx-builder';
@@ -175,6 +175,7 @@ export class DeepModel implements Model {
     if (!Number.isSafeInteger(seed)) throw new QuantError('ML_BAD_PARAMS', `${where}: seed must be an integer, got ${seed}`, {});
     const dims = this.dims(train.cols);
     const backend = await deepBackend();
+    await registerGradients();
     logDeepBackend(backend);
 
     const p = this.params;

@@ -4,7 +4,7 @@ import { deepBackend } from './backend';
 export { DeepModel, DEEP_FACTORIES } from './deep-model';
 export { DEEP_KINDS, resolveDeepParams } from './deep-params';
 export type { DeepKind, DeepParams, SequenceSpec, CommonParams } from './deep-params';
-export { deepBackend, setDeepBackendLogger } from './backend';
+export { deepBackend, registerGradients, setDeepBackendLogger } from './backend';
 export type { DeepBackend } from './backend';
 
 // Start the backend at import: `predict` is synchronous and a model loaded from an artefact must be

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { deepBackend } from '../src';
+import { deepBackend, registerGradients } from '../src';
 import { batchMatMul, causalIm2col, gruSequence, layerNorm, lstmSequence, matMul } from '../src/ops';
 
 // The hand-written gradients must equal tfjs's autograd through the same computation written with
@@ -65,6 +65,7 @@ function expectGradsClose(mine: (...t: tf.Tensor[]) => tf.Tensor, reference: (..
 describe('hand-written gradients equal autograd', () => {
   beforeAll(async () => {
     await deepBackend();
+    await registerGradients();
   });
 
   it('matMul', () => {
@@ -107,6 +108,7 @@ describe('hand-written gradients equal autograd', () => {
 describe('causal im2col gradient', () => {
   beforeAll(async () => {
     await deepBackend();
+    await registerGradients();
   });
 
   it('equals autograd through the same window built with slices and concat', () => {

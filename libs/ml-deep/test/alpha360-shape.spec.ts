@@ -3,10 +3,13 @@ import { describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { OnnxScorer } from '@quant/ml-runtime';
 import type { Dataset } from '@quant/ml';
-import { DeepModel } from '../src';
+import { DeepModel, registerGradients } from '../src';
 import type { DeepKind } from '../src';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { expectOnnxClose } from '../../ml/test/model-contract';
+
+// tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
+await registerGradients();
 
 // Alpha360's shape (60 steps x 6 fields, field-major): ONNX parity over a long recurrence, and a
 // planted sequence signal each sequence model must pick up.

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QuantError } from '@quant/errors';
-import { DeepModel, resolveDeepParams } from '../src';
+import { DeepModel, registerGradients, resolveDeepParams } from '../src';
+
+// tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
+await registerGradients();
 
 describe('deep model parameters', () => {
   it('fills defaults and keeps only the kind own parameters', () => {

@@ -1,8 +1,11 @@
-import { DeepModel } from '../src';
+import { DeepModel, registerGradients } from '../src';
 import type { DeepKind } from '../src';
 // The model contract lives with the port in @quant/ml's tests; no package exports test code.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { describeModelContract, syntheticData } from '../../ml/test/model-contract';
+
+// tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
+await registerGradients();
 
 const sequence = { steps: 4, fields: 2, layout: 'field-major' };
 const small = { epochs: 4, batchSize: 64, learningRate: 0.01, earlyStoppingRounds: 2 };

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { deepBackend, registerGradients } from '../src';
 import { batchMatMul, causalIm2col, gruSequence, layerNorm, lstmSequence, matMul } from '../src/ops';
 
+// tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
+await registerGradients();
+
 // The hand-written gradients must equal tfjs's autograd through the same computation written with
 // plain ops (the reference below), on random inputs.
 const T = 3;
@@ -65,7 +68,6 @@ function expectGradsClose(mine: (...t: tf.Tensor[]) => tf.Tensor, reference: (..
 describe('hand-written gradients equal autograd', () => {
   beforeAll(async () => {
     await deepBackend();
-    await registerGradients();
   });
 
   it('matMul', () => {
@@ -108,7 +110,6 @@ describe('hand-written gradients equal autograd', () => {
 describe('causal im2col gradient', () => {
   beforeAll(async () => {
     await deepBackend();
-    await registerGradients();
   });
 
   it('equals autograd through the same window built with slices and concat', () => {

@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { deepBackend, registerGradients } from '../src';
+import { batchMatMul, causalIm2col, gruSequence, layerNorm, lstmSequence, matMul } from '../src/ops';
+
+// tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
+await registerGradients();
+
+// The hand-written gradients must equal tfjs's autograd through the same computation written with
+// plain ops (the reference below), on random inputs.
+const T = 3;
+const B = 2;
+const H = 3;
+const I = 2;
+
+function random(shape: [number, number], seed: number): tf.Tensor2D {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed) as tf.Tensor2D;
+}
+
+function lstmReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D): tf.Tensor2D {
+  const xp = tf.matMul(x, wx);
+  let h: tf.Tensor2D = tf.zeros([B, H]);
+  let c: tf.Tensor2D = tf.zeros([B, H]);
+  const hs = [];
+  for (let t = 0; t < T; t++) {
+    const pre = tf.add(tf.slice(xp, [t * B, 0], [B, 4 * H]), tf.matMul(h, wh));
+    const [i, f, o, g] = tf.split(pre, 4, 1) as tf.Tensor2D[];
+    c = tf.add(tf.mul(tf.sigmoid(f as tf.Tensor), c), tf.mul(tf.sigmoid(i as tf.Tensor), tf.tanh(g as tf.Tensor)));
+    h = tf.mul(tf.sigmoid(o as tf.Tensor), tf.tanh(c));
+    hs.push(h);
+  }
+  return tf.concat(hs, 0);
+}
+
+function gruReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor2D): tf.Tensor2D {
+  const xp = tf.matMul(x, wx);
+  let h: tf.Tensor2D = tf.zeros([B, H]);
+  const hs = [];
+  for (let t = 0; t < T; t++) {
+    const [xz, xr, xn] = tf.split(tf.slice(xp, [t * B, 0], [B, 3 * H]), 3, 1) as tf.Tensor2D[];
+    const [hz, hr, hn] = tf.split(tf.add(tf.matMul(h, wh), bh), 3, 1) as tf.Tensor2D[];
+    const z = tf.sigmoid(tf.add(xz as tf.Tensor, hz as tf.Tensor));
+    const r = tf.sigmoid(tf.add(xr as tf.Tensor, hr as tf.Tensor));
+    const n = tf.tanh(tf.add(xn as tf.Tensor, tf.mul(r, hn as tf.Tensor)));
+    h = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
+    hs.push(h);
+  }
+  return tf.concat(hs, 0);
+}
+
+function expectGradsClose(mine: (...t: tf.Tensor[]) => tf.Tensor, reference: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): void {
+  // A weighted sum so every output element has a different upstream gradient.
+  const loss = (f: (...t: tf.Tensor[]) => tf.Tensor) => (...t: tf.Tensor[]) => {
+    const y = f(...t);
+    return tf.sum(tf.mul(y, tf.randomUniform(y.shape, 0.5, 1.5, 'float32', 99)));
+  };
+  const a = tf.grads(loss(mine))(inputs);
+  const b = tf.grads(loss(reference))(inputs);
+  const ya = mine(...inputs).dataSync();
+  const yb = reference(...inputs).dataSync();
+  ya.forEach((v, i) => expect(v).toBeCloseTo(yb[i] as number, 5));
+  a.forEach((g, k) => {
+    const gb = (b[k] as tf.Tensor).dataSync();
+    g.dataSync().forEach((v, i) => expect(v, `input ${k}, element ${i}`).toBeCloseTo(gb[i] as number, 4));
+  });
+}
+
+describe('hand-written gradients equal autograd', () => {
+  beforeAll(async () => {
+    await deepBackend();
+  });
+
+  it('matMul', () => {
+    expectGradsClose((a, b) => matMul(a as tf.Tensor2D, b as tf.Tensor2D), (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), [random([4, 3], 1), random([3, 5], 2)]);
+  });
+
+  it('batchMatMul', () => {
+    expectGradsClose((a, b) => batchMatMul(a as tf.Tensor3D, b as tf.Tensor3D), (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D), [tf.randomUniform([2, 4, 3], -1, 1, 'float32', 3), tf.randomUniform([2, 3, 5], -1, 1, 'float32', 4)]);
+  });
+
+  it('LSTM over a sequence (gates i, f, o, g)', () => {
+    expectGradsClose(
+      (x, wx, wh) => lstmSequence(matMul(x as tf.Tensor2D, wx as tf.Tensor2D), wh as tf.Tensor2D, T, B),
+      (x, wx, wh) => lstmReference(x as tf.Tensor2D, wx as tf.Tensor2D, wh as tf.Tensor2D),
+      [random([T * B, I], 5), random([I, 4 * H], 6), random([H, 4 * H], 7)],
+    );
+  });
+
+  it('GRU over a sequence (linear before reset)', () => {
+    expectGradsClose(
+      (x, wx, wh, bh) => gruSequence(matMul(x as tf.Tensor2D, wx as tf.Tensor2D), wh as tf.Tensor2D, bh as tf.Tensor2D, T, B),
+      (x, wx, wh, bh) => gruReference(x as tf.Tensor2D, wx as tf.Tensor2D, wh as tf.Tensor2D, bh as tf.Tensor2D),
+      [random([T * B, I], 8), random([I, 3 * H], 9), random([H, 3 * H], 10), random([1, 3 * H], 11)],
+    );
+  });
+
+  it('causal im2col places x[t - (k-1-j) d] in column block j, zero before the start', () => {
+    // T=3, B=1, C=1: x = [1, 2, 3]; k=2, d=1 -> rows [0 1], [1 2], [2 3].
+    const cols = causalIm2col(tf.tensor2d([1, 2, 3], [3, 1]), 3, 1, 2, 1);
+    expect(Array.from(cols.dataSync())).toEqual([0, 1, 1, 2, 2, 3]);
+  });
+
+  it('layer norm matches its definition', () => {
+    const y = layerNorm(tf.tensor2d([1, 2, 3, 4, 4, 4], [2, 3]), tf.tensor1d([1, 2, 1]), tf.tensor1d([0, 0, 1]), 1e-5).dataSync();
+    const s = 1 / Math.sqrt(2 / 3 + 1e-5);
+    [-s, 0, 1 + s, 0, 0, 1].forEach((v, i) => expect(y[i]).toBeCloseTo(v, 4));
+  });
+});
+
+describe('causal im2col gradient', () => {
+  beforeAll(async () => {
+    await deepBackend();
+  });
+
+  it('equals autograd through the same window built with slices and concat', () => {
+    const steps = 4;
+    const batch = 2;
+    const kernel = 3;
+    const dilation = 2;
+    const reference = (x: tf.Tensor): tf.Tensor => {
+      const C = x.shape[1] as number;
+      const taps = [];
+      for (let j = 0; j < kernel; j++) {
+        const shift = (kernel - 1 - j) * dilation;
+        taps.push(shift === 0 ? x : shift >= steps ? tf.zeros([steps * batch, C]) : tf.concat([tf.zeros([shift * batch, C]), tf.slice(x, [0, 0], [(steps - shift) * batch, C])], 0));
+      }
+      return tf.concat(taps, 1);
+    };
+    expectGradsClose((x) => causalIm2col(x as tf.Tensor2D, steps, batch, kernel, dilation), reference, [random([steps * batch, 3], 12)]);
+  });
+});

@@ -76,7 +76,12 @@ export function trainEnsemble(mode: 'gbdt' | 'random-forest', train: Dataset, p:
 
   const { rows, cols } = train;
   const binned = binMatrix(train.x, rows, cols, p.maxBin, seed);
-  return boost(mode, train, p, options, seed, binned, new TreeLearner(binned, p));
+  const learner = new TreeLearner(binned, p, { threads: p.numThreads });
+  try {
+    return boost(mode, train, p, options, seed, binned, learner);
+  } finally {
+    learner.close();
+  }
 }
 
 function boost(mode: 'gbdt' | 'random-forest', train: Dataset, p: TreeParams, options: FitOptions, seed: number, binned: BinnedMatrix, learner: TreeLearner): TrainResult {

@@ -4,8 +4,11 @@
  * Histograms of (sum grad, sum hess, count) per bin are built only for the smaller child; the larger
  * child's histogram is the parent's minus the smaller one's (histogram subtraction).
  */
+import { QuantError } from '@quant/errors';
 import type { BinnedMatrix } from './binning';
-import { HIST_BLOCK, histKernel } from './histogram';
+import { HistPool } from './hist-pool';
+import { MAX_CHUNKS, allocateShared, type HistWork } from './hist-work';
+import { histStride, isDenseLeaf } from './histogram';
 
 export interface LearnerParams {
   numLeaves: number;
@@ -54,31 +57,59 @@ interface Leaf {
   depth: number;
   g: number;
   h: number;
-  hist: Float64Array;
+  /** Histogram slot in the shared pool; -1 once released. */
+  slot: number;
   best: Split | null;
 }
+
+export interface LearnerOptions {
+  /** Threads building histograms, this one included (>= 1). */
+  threads: number;
+}
+
+/** Below this many (row, feature) updates a histogram job runs on the training thread alone. */
+const SHARE_MIN_UPDATES = 60_000;
+/** Features per chunk of a dense job: two passes of the four-feature column kernel. */
+const DENSE_CHUNK = 8;
 
 export class TreeLearner {
   /** Row ids partitioned by leaf after `grow` (in-bag rows only). */
   readonly indices: Int32Array;
   private readonly scratch: Int32Array;
-  private readonly gg: Float64Array;
-  private readonly gh: Float64Array;
-  private readonly pool: Float64Array[] = [];
-  private readonly blockFeature = new Int32Array(HIST_BLOCK);
-  private readonly blockOffset = new Int32Array(HIST_BLOCK);
-
+  private readonly pool: HistPool;
+  private readonly work: HistWork;
+  private readonly freeSlots: number[] = [];
   private readonly valueBins: Int32Array;
 
   constructor(
     private readonly data: BinnedMatrix,
     private readonly p: LearnerParams,
+    options: LearnerOptions = { threads: 1 },
   ) {
-    this.indices = new Int32Array(data.rows);
-    this.scratch = new Int32Array(data.rows);
-    this.gg = new Float64Array(data.rows);
-    this.gh = new Float64Array(data.rows);
     this.valueBins = Int32Array.from(data.features, (f) => f.valueBins);
+    // A tree never holds more leaves than numLeaves, nor more than rows / minDataInLeaf.
+    const slots = Math.max(1, Math.min(p.numLeaves, Math.floor(data.rows / Math.max(1, p.minDataInLeaf)) + 1));
+    const shared = allocateShared({ ...data, valueBins: this.valueBins }, slots);
+    this.pool = new HistPool(shared, Math.max(0, options.threads - 1));
+    this.work = this.pool.work;
+    this.indices = this.work.indices;
+    this.scratch = new Int32Array(data.rows);
+    for (let i = slots - 1; i >= 0; i--) this.freeSlots.push(i);
+  }
+
+  /** Chunks of histogram work done by helper threads so far (tests check the workers really ran). */
+  workerChunks(): number {
+    return this.pool.workerChunks();
+  }
+
+  /** Helper threads started and waiting for work. */
+  helpersReady(): number {
+    return this.pool.ready();
+  }
+
+  /** Stops the helper threads. */
+  close(): void {
+    this.pool.close();
   }
 
   private threshold(g: number): number {
@@ -93,27 +124,39 @@ export class TreeLearner {
     return d > 0 ? -this.threshold(g) / d : 0;
   }
 
-  private takeHist(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.data.totalBins * 3);
+  private takeSlot(): number {
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) throw new QuantError('ML_INTERNAL', 'gbdt: out of histogram slots');
+    return slot;
   }
 
-  /** Fills `hist` for the leaf's rows over `features` (see histKernel). */
-  private buildHist(leaf: { begin: number; count: number }, hist: Float64Array, grad: Float64Array, hess: Float64Array, features: Int32Array, constHess: number): void {
+  /**
+   * Builds the histogram of `leaf` into its slot and, when `large` is given, turns the parent's
+   * histogram in that slot into the sibling's by subtraction.
+   */
+  private buildHist(leaf: Leaf, large: number, grad: Float64Array, hess: Float64Array, nf: number, constHess: number): void {
     const { begin, count } = leaf;
     const idx = this.indices;
-    const gg = this.gg;
-    const gh = this.gh;
-    // Gather the leaf's gradients once so the per-block passes read them sequentially.
+    const gg = this.work.gg;
+    const gh = this.work.gh;
+    // Gather the leaf's gradients once so the kernels read them sequentially.
     for (let i = 0; i < count; i++) gg[i] = grad[idx[begin + i]!]!;
     if (constHess <= 0) for (let i = 0; i < count; i++) gh[i] = hess[idx[begin + i]!]!;
-    histKernel(hist, this.data.bins, this.data.cols, this.data.offsets, this.valueBins, idx, begin, count, gg, gh, features, 0, features.length, constHess, this.blockFeature, this.blockOffset);
+    const helpers = this.pool.helpers;
+    // Dense jobs cut into small chunks (they balance well); sparse ones read every row once per
+    // chunk, so they get one chunk per thread.
+    const chunk = isDenseLeaf(count, this.data.rows) ? Math.max(DENSE_CHUNK, Math.ceil(nf / MAX_CHUNKS)) : Math.max(1, Math.ceil(nf / (helpers + 1)));
+    const chunks = Math.ceil(nf / chunk);
+    this.work.setJob(begin, count, leaf.slot, large, nf, chunk, constHess);
+    this.pool.run(chunks, helpers > 0 && count * nf >= SHARE_MIN_UPDATES);
   }
 
-  private findBest(leaf: Leaf, features: Int32Array): Split | null {
+  private findBest(leaf: Leaf, features: Int32Array, constHess: number): Split | null {
     const p = this.p;
     const minData = Math.max(1, p.minDataInLeaf);
     if (leaf.count < 2 * minData) return null;
-    const hist = leaf.hist;
+    const hist = this.work.hist[leaf.slot]!;
+    const s = histStride(constHess);
     const G = leaf.g;
     const H = leaf.h;
     const C = leaf.count;
@@ -135,21 +178,22 @@ export class TreeLearner {
     let blc = 0;
     for (let k = 0; k < features.length; k++) {
       const f = features[k]!;
-      const nb = this.data.features[f]!.valueBins;
-      const off = this.data.offsets[f]! * 3;
-      const mo = off + nb * 3;
+      const nb = this.valueBins[f]!;
+      const off = this.data.offsets[f]! * s;
+      const mo = off + nb * s;
       const mg = hist[mo]!;
-      const mh = hist[mo + 1]!;
-      const mc = hist[mo + 2]!;
+      const mc = hist[mo + s - 1]!;
+      const mh = s === 2 ? mc * constHess : hist[mo + 1]!;
       const hasMissing = mc > 0;
       const lastBin = hasMissing ? nb - 1 : nb - 2;
       let ag = 0;
       let ah = 0;
       let ac = 0;
-      for (let b = 0, j = off; b <= lastBin; b++, j += 3) {
+      for (let b = 0, j = off; b <= lastBin; b++, j += s) {
         ag += hist[j]!;
-        ah += hist[j + 1]!;
-        ac += hist[j + 2]!;
+        ac += hist[j + s - 1]!;
+        // A constant hessian's sum is the count times it (exact integers for a hessian of 1).
+        ah = s === 2 ? ac * constHess : ah + hist[j + 1]!;
         // Two candidates per threshold: missing values right (with the larger bins) or left.
         let lc = ac;
         let rc = C - lc;
@@ -197,8 +241,11 @@ export class TreeLearner {
   }
 
   /** Grows one tree on the rows `bag[0..bagSize)` using only `features` (sorted ids). */
-  grow(grad: Float64Array, hess: Float64Array, bag: Int32Array, bagSize: number, features: Int32Array): GrownTree {
+  grow(grad: Float64Array, hess: Float64Array, bag: Int32Array, bagSize: number, featureIds: Int32Array): GrownTree {
     const p = this.p;
+    const nf = featureIds.length;
+    this.work.features.set(featureIds);
+    const features = this.work.features.subarray(0, nf);
     this.indices.set(bag.subarray(0, bagSize));
     let g = 0;
     let h = 0;
@@ -211,12 +258,18 @@ export class TreeLearner {
     // A hessian equal on every in-bag row (unweighted L2) lets buildHist skip accumulating it.
     let constHess = bagSize > 0 ? hess[bag[0]!]! : 0;
     for (let i = 1; i < bagSize && constHess > 0; i++) if (hess[bag[i]!] !== constHess) constHess = 0;
-    const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, hist: this.takeHist(), best: null };
-    this.buildHist(root, root.hist, grad, hess, features, constHess);
+    const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, slot: this.takeSlot(), best: null };
+    this.buildHist(root, -1, grad, hess, nf, constHess);
     const canSplit = (leaf: Leaf): boolean => p.maxDepth <= 0 || leaf.depth < p.maxDepth;
-    root.best = canSplit(root) ? this.findBest(root, features) : null;
+    const settle = (leaf: Leaf): void => {
+      leaf.best = canSplit(leaf) ? this.findBest(leaf, features, constHess) : null;
+      // A leaf that will never split needs no histogram: its slot serves the next one.
+      if (!leaf.best) this.release(leaf);
+    };
+    settle(root);
     const leaves: Leaf[] = [root];
-    const bins = this.data.bins;
+    const columns = this.data.columns;
+    const rows = this.data.rows;
     while (leaves.length < p.numLeaves) {
       let pick = -1;
       for (let i = 0; i < leaves.length; i++) {
@@ -230,12 +283,12 @@ export class TreeLearner {
       const missingBin = fb.valueBins;
       // Stable partition of the leaf's rows: left rows stay in front, right rows follow.
       const idx = this.indices;
-      const cols = this.data.cols;
+      const col = s.feature * rows;
       let nl = 0;
       let nr = 0;
       for (let i = leaf.begin; i < leaf.begin + leaf.count; i++) {
         const r = idx[i]!;
-        const b = bins[r * cols + s.feature]!;
+        const b = columns[col + r]!;
         const left = b === missingBin ? s.missingLeft : b <= s.bin;
         if (left) idx[leaf.begin + nl++] = r;
         else this.scratch[nr++] = r;
@@ -249,27 +302,28 @@ export class TreeLearner {
       nodes.push({ feature: -1, bin: -1, threshold: 0, left: -1, right: -1, missingGoesLeft: false, gain: 0, value: this.leafOutput(rg, rh) });
       const parentNode = nodes[leaf.node]!;
       Object.assign(parentNode, { feature: s.feature, bin: s.bin, threshold: fb.thresholds[s.bin]!, left: leftNode, right: rightNode, missingGoesLeft: s.missingLeft, gain: s.gain, value: Number.NaN });
-      const lLeaf: Leaf = { node: leftNode, begin: leaf.begin, count: nl, depth: leaf.depth + 1, g: s.lg, h: s.lh, hist: leaf.hist, best: null };
-      const rLeaf: Leaf = { node: rightNode, begin: leaf.begin + nl, count: nr, depth: leaf.depth + 1, g: rg, h: rh, hist: leaf.hist, best: null };
-      const [small, large] = nl <= nr ? [lLeaf, rLeaf] : [rLeaf, lLeaf];
-      small.hist = this.takeHist();
-      this.buildHist(small, small.hist, grad, hess, features, constHess);
-      const ph = large.hist;
-      const sh = small.hist;
-      for (let k = 0; k < features.length; k++) {
-        const f = features[k]!;
-        const from = this.data.offsets[f]! * 3;
-        const to = from + (this.data.features[f]!.valueBins + 1) * 3;
-        for (let j = from; j < to; j++) ph[j] = ph[j]! - sh[j]!;
-      }
+      const lLeaf: Leaf = { node: leftNode, begin: leaf.begin, count: nl, depth: leaf.depth + 1, g: s.lg, h: s.lh, slot: leaf.slot, best: null };
+      const rLeaf: Leaf = { node: rightNode, begin: leaf.begin + nl, count: nr, depth: leaf.depth + 1, g: rg, h: rh, slot: leaf.slot, best: null };
       leaves[pick] = lLeaf;
       leaves.push(rLeaf);
-      if (leaves.length < p.numLeaves) {
-        lLeaf.best = canSplit(lLeaf) ? this.findBest(lLeaf, features) : null;
-        rLeaf.best = canSplit(rLeaf) ? this.findBest(rLeaf, features) : null;
+      if (leaves.length >= p.numLeaves) {
+        // No further split: the children's histograms are never read.
+        this.release(lLeaf);
+        rLeaf.slot = -1;
+        break;
       }
+      const [small, large] = nl <= nr ? [lLeaf, rLeaf] : [rLeaf, lLeaf];
+      small.slot = this.takeSlot();
+      this.buildHist(small, large.slot, grad, hess, nf, constHess);
+      settle(lLeaf);
+      settle(rLeaf);
     }
-    for (const leaf of leaves) this.pool.push(leaf.hist);
+    for (const leaf of leaves) this.release(leaf);
     return { nodes, leaves: leaves.map((l) => ({ node: l.node, begin: l.begin, count: l.count })) };
+  }
+
+  private release(leaf: Leaf): void {
+    if (leaf.slot >= 0) this.freeSlots.push(leaf.slot);
+    leaf.slot = -1;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binMatrix, binOf, mulberry32 } from '../../src/gbdt';
-import { HIST_BLOCK, histKernel } from '../../src/gbdt/histogram';
+import { histKernel, isDenseLeaf, subtractHist } from '../../src/gbdt/histogram';
 
 function data(rows: number, cols: number) {
   const rng = mulberry32(7);
@@ -25,46 +25,59 @@ describe('histKernel', () => {
   const cols = 45;
   const x = data(rows, cols);
   const m = binMatrix(x, rows, cols, 32, 0);
-  const valueBins = Int32Array.from(m.features, (f) => f.valueBins);
+  const d = { ...m, valueBins: Int32Array.from(m.features, (f) => f.valueBins) };
   const idx = Int32Array.from({ length: rows }, (_, i) => (i * 7) % rows);
   const rng = mulberry32(3);
   const gg = Float64Array.from({ length: rows }, () => rng() - 0.5);
   const features = Int32Array.from({ length: 40 }, (_, i) => i + (i >= 20 ? 5 : 0));
-  const scratch = () => [new Int32Array(HIST_BLOCK), new Int32Array(HIST_BLOCK)] as const;
 
-  function naive(begin: number, count: number, gh: Float64Array): Float64Array {
+  function naive(begin: number, count: number, gh: Float64Array | null): Float64Array {
+    const s = gh ? 3 : 2;
     const h = new Float64Array(m.totalBins * 3);
     for (const f of features) {
       for (let n = 0; n < count; n++) {
-        const j = (m.offsets[f]! + m.bins[idx[begin + n]! * cols + f]!) * 3;
+        const j = (m.offsets[f]! + m.bins[idx[begin + n]! * cols + f]!) * s;
         h[j] = h[j]! + gg[n]!;
-        h[j + 1] = h[j + 1]! + gh[n]!;
-        h[j + 2] = h[j + 2]! + 1;
+        if (gh) h[j + 1] = h[j + 1]! + gh[n]!;
+        h[j + s - 1] = h[j + s - 1]! + 1;
       }
     }
     return h;
   }
 
-  it('sums gradient, hessian and count per bin exactly as a plain per-row loop does', () => {
-    const gh = Float64Array.from({ length: rows }, () => rng() + 0.1);
-    const hist = new Float64Array(m.totalBins * 3).fill(123); // stale values must be cleared
-    histKernel(hist, m.bins, cols, m.offsets, valueBins, idx, 50, 400, gg, gh, features, 0, features.length, 0, ...scratch());
-    const want = naive(50, 400, gh);
+  function expectSame(got: Float64Array, want: Float64Array, s: number): void {
     for (const f of features) {
-      const from = m.offsets[f]! * 3;
-      expect(Array.from(hist.subarray(from, from + (valueBins[f]! + 1) * 3))).toEqual(Array.from(want.subarray(from, from + (valueBins[f]! + 1) * 3)));
+      const from = m.offsets[f]! * s;
+      const to = from + (d.valueBins[f]! + 1) * s;
+      expect(Array.from(got.subarray(from, to))).toEqual(Array.from(want.subarray(from, to)));
     }
-  });
+  }
 
-  it('gives the same bits with a constant hessian of 1 (hessian set from the count) and split feature ranges', () => {
-    const ones = new Float64Array(rows).fill(1);
-    const a = new Float64Array(m.totalBins * 3);
-    histKernel(a, m.bins, cols, m.offsets, valueBins, idx, 0, rows, gg, ones, features, 0, 17, 1, ...scratch());
-    histKernel(a, m.bins, cols, m.offsets, valueBins, idx, 0, rows, gg, ones, features, 17, features.length, 1, ...scratch());
-    const want = naive(0, rows, ones);
+  // 400 of 500 rows is a dense leaf (column-major kernel), 10 rows a sparse one (row-major kernel).
+  for (const [what, begin, count] of [['dense', 50, 400], ['sparse', 123, 10]] as const) {
+    it(`sums gradient, hessian and count per bin exactly as a plain per-row loop does (${what})`, () => {
+      expect(isDenseLeaf(count, rows)).toBe(what === 'dense');
+      const gh = Float64Array.from({ length: rows }, () => rng() + 0.1);
+      const hist = new Float64Array(m.totalBins * 3).fill(123); // stale values must be cleared
+      histKernel(hist, d, idx, begin, count, gg, gh, features, 0, features.length, 0);
+      expectSame(hist, naive(begin, count, gh), 3);
+    });
+
+    it(`keeps (gradient, count) pairs with a constant hessian, the same bits over split feature ranges (${what})`, () => {
+      const a = new Float64Array(m.totalBins * 3).fill(-7);
+      histKernel(a, d, idx, begin, count, gg, gg, features, 0, 17, 1);
+      histKernel(a, d, idx, begin, count, gg, gg, features, 17, features.length, 1);
+      expectSame(a, naive(begin, count, null), 2);
+    });
+  }
+
+  it('subtracts a child from its parent slot by slot', () => {
+    const parent = naive(0, rows, null);
+    const child = naive(0, 100, null);
+    const large = Float64Array.from(parent);
+    subtractHist(large, child, d, features, 0, features.length, 2);
     for (const f of features) {
-      const from = m.offsets[f]! * 3;
-      expect(Array.from(a.subarray(from, from + (valueBins[f]! + 1) * 3))).toEqual(Array.from(want.subarray(from, from + (valueBins[f]! + 1) * 3)));
+      for (let j = m.offsets[f]! * 2; j < (m.offsets[f]! + d.valueBins[f]! + 1) * 2; j++) expect(large[j]).toBe(parent[j]! - child[j]!);
     }
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * Runs histogram jobs on the training thread plus `helpers` worker threads (see hist-work.ts for
+ * the protocol). Workers load TypeScript through tsx's register API from a tiny CommonJS bootstrap,
+ * which works under the tsx CLI, under vitest and in plain node with tsx installed; a worker that
+ * fails to start only means the training thread does all chunks itself.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { QuantError } from '@quant/errors';
+import { CTL, CTL_WORDS, ERROR_BYTES, HistWork, MAX_CHUNKS, claimChunk, claimWord, type HistShared } from './hist-work';
+
+/** A job whose chunks make no progress for this long means a worker died mid-chunk. */
+const STALL_MS = 60_000;
+
+/** The ESM entry of tsx's register API, from its package exports (require.resolve would give the CommonJS one). */
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = pkg.exports['./esm/api']?.import?.default;
+  if (!entry) throw new QuantError('ML_WORKER_FAILED', `tsx at ${pkgPath} has no ./esm/api export`);
+  return pathToFileURL(join(dirname(pkgPath), entry)).href;
+}
+
+function bootstrap(): string {
+  const worker = new URL('./hist.worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
+}
+
+export class HistPool {
+  readonly work: HistWork;
+  private readonly workers: Worker[] = [];
+  private generation = 0;
+  private closed = false;
+  /** Last start or run failure of a worker (diagnostics). */
+  workerError: Error | null = null;
+
+  constructor(shared: HistShared, helpers: number) {
+    this.work = new HistWork(shared);
+    if (helpers <= 0) return;
+    const code = bootstrap();
+    for (let i = 0; i < helpers; i++) {
+      const w = new Worker(code, { eval: true, workerData: shared, execArgv: [], stdout: false, stderr: false });
+      // An unhandled 'error' event would crash the process; the build goes on without this worker.
+      w.on('error', (e) => (this.workerError = e));
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  get helpers(): number {
+    return this.workers.length;
+  }
+
+  /** Workers started and waiting for work. */
+  ready(): number {
+    return Atomics.load(this.work.ctl, CTL.ready);
+  }
+
+  /** Chunks run by workers so far. */
+  workerChunks(): number {
+    return Atomics.load(this.work.ctl, CTL.workerChunks);
+  }
+
+  /**
+   * Runs chunks 0..chunks-1 of the job set with work.setJob. With `share` the workers are woken to
+   * claim chunks too; otherwise (small jobs, where waking costs more than it saves) this thread runs all.
+   */
+  run(chunks: number, share: boolean): void {
+    const work = this.work;
+    if (!share || this.workers.length === 0) {
+      for (let c = 0; c < chunks; c++) work.runChunk(c);
+      return;
+    }
+    if (chunks > MAX_CHUNKS) throw new QuantError('ML_INTERNAL', `histogram job of ${chunks} chunks (at most ${MAX_CHUNKS})`);
+    const ctl = work.ctl;
+    this.generation = (this.generation + 1) & 0x7ff;
+    Atomics.store(ctl, CTL.done, 0);
+    Atomics.store(ctl, CTL.claim, claimWord(this.generation, chunks));
+    Atomics.add(ctl, CTL.gen, 1);
+    Atomics.notify(ctl, CTL.gen);
+    for (let c = claimChunk(ctl); c >= 0; c = claimChunk(ctl)) {
+      work.runChunk(c);
+      Atomics.add(ctl, CTL.done, 1);
+    }
+    let seen = Atomics.load(ctl, CTL.done);
+    let since = performance.now();
+    while (seen < chunks) {
+      Atomics.wait(ctl, CTL.done, seen, 1000);
+      const now = Atomics.load(ctl, CTL.done);
+      if (now !== seen) {
+        seen = now;
+        since = performance.now();
+      } else if (performance.now() - since > STALL_MS) {
+        this.close();
+        throw new QuantError('ML_WORKER_FAILED', `gbdt: a histogram worker made no progress for ${STALL_MS / 1000} s (${seen} of ${chunks} chunks done)`);
+      }
+    }
+    if (Atomics.load(ctl, CTL.error) !== 0) {
+      const bytes = new Uint8Array(work.shared.ctl, CTL_WORDS * 4, ERROR_BYTES);
+      const end = bytes.indexOf(0);
+      const message = new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
+      this.close();
+      throw new QuantError('ML_WORKER_FAILED', `gbdt: a histogram worker failed: ${message}`);
+    }
+  }
+
+  /** Stops the workers; safe to call more than once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const ctl = this.work.ctl;
+    Atomics.store(ctl, CTL.stop, 1);
+    Atomics.add(ctl, CTL.gen, 1);
+    Atomics.notify(ctl, CTL.gen);
+    for (const w of this.workers) void w.terminate().catch(() => undefined);
+  }
+}

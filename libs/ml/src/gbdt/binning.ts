@@ -95,26 +95,27 @@ export function sortPresent(values: Float32Array): Float32Array {
 export function computeFeatureBins(values: Float32Array, maxBin: number): FeatureBins {
   const sorted = sortPresent(values);
   const hasMissing = sorted.length < values.length;
-  const distinct: number[] = [];
-  const counts: number[] = [];
+  const distinct = new Float32Array(sorted.length);
+  const counts = new Int32Array(sorted.length);
+  let nd = 0;
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;
-    if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]!++;
+    if (nd > 0 && distinct[nd - 1] === v) counts[nd - 1]!++;
     else {
-      distinct.push(v);
-      counts.push(1);
+      distinct[nd] = v;
+      counts[nd++] = 1;
     }
   }
   const thresholds: number[] = [];
-  if (distinct.length <= maxBin) {
-    for (let i = 0; i + 1 < distinct.length; i++) thresholds.push(thresholdBetween(distinct[i]!, distinct[i + 1]!));
+  if (nd <= maxBin) {
+    for (let i = 0; i + 1 < nd; i++) thresholds.push(thresholdBetween(distinct[i]!, distinct[i + 1]!));
   } else {
     // Greedy equal-count bins: close a bin once it holds its share of what is left, so heavy
     // repeated values get a bin of their own without starving the remaining bins.
     let remaining = sorted.length;
     let binsLeft = maxBin;
     let inBin = 0;
-    for (let i = 0; i + 1 < distinct.length && binsLeft > 1; i++) {
+    for (let i = 0; i + 1 < nd && binsLeft > 1; i++) {
       inBin += counts[i]!;
       if (inBin >= remaining / binsLeft) {
         thresholds.push(thresholdBetween(distinct[i]!, distinct[i + 1]!));

@@ -35,6 +35,8 @@ export class HistPool {
   private readonly workers: Worker[] = [];
   private generation = 0;
   private closed = false;
+  totalChunks = 0;
+  sharedJobs = 0;
   /** Last start or run failure of a worker (diagnostics). */
   workerError: Error | null = null;
 
@@ -75,6 +77,8 @@ export class HistPool {
       for (let c = 0; c < chunks; c++) work.runChunk(c);
       return;
     }
+    this.totalChunks += chunks;
+    this.sharedJobs++;
     if (chunks > MAX_CHUNKS) throw new QuantError('ML_INTERNAL', `histogram job of ${chunks} chunks (at most ${MAX_CHUNKS})`);
     const ctl = work.ctl;
     this.generation = (this.generation + 1) & 0x7ff;
@@ -111,6 +115,7 @@ export class HistPool {
   /** Stops the workers; safe to call more than once. */
   close(): void {
     if (this.closed) return;
+    if (process.env.GBDT_DEBUG) console.error('pool', { worker: this.workerChunks(), total: this.totalChunks, shared: this.sharedJobs, ready: this.ready() });
     this.closed = true;
     const ctl = this.work.ctl;
     Atomics.store(ctl, CTL.stop, 1);

@@ -261,13 +261,15 @@ export class TreeLearner {
     const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, slot: this.takeSlot(), best: null };
     this.buildHist(root, -1, grad, hess, nf, constHess);
     const canSplit = (leaf: Leaf): boolean => p.maxDepth <= 0 || leaf.depth < p.maxDepth;
+    const minData = Math.max(1, p.minDataInLeaf);
+    const splittable = (leaf: Leaf): boolean => canSplit(leaf) && leaf.count >= 2 * minData;
     const settle = (leaf: Leaf): void => {
-      leaf.best = canSplit(leaf) ? this.findBest(leaf, features, constHess) : null;
+      leaf.best = leaf.slot >= 0 && leaves.length < p.numLeaves && splittable(leaf) ? this.findBest(leaf, features, constHess) : null;
       // A leaf that will never split needs no histogram: its slot serves the next one.
       if (!leaf.best) this.release(leaf);
     };
-    settle(root);
     const leaves: Leaf[] = [root];
+    settle(root);
     const columns = this.data.columns;
     const rows = this.data.rows;
     while (leaves.length < p.numLeaves) {
@@ -306,17 +308,24 @@ export class TreeLearner {
       const rLeaf: Leaf = { node: rightNode, begin: leaf.begin + nl, count: nr, depth: leaf.depth + 1, g: rg, h: rh, slot: leaf.slot, best: null };
       leaves[pick] = lLeaf;
       leaves.push(rLeaf);
-      if (leaves.length >= p.numLeaves) {
-        // No further split: the children's histograms are never read.
-        this.release(lLeaf);
-        rLeaf.slot = -1;
-        break;
-      }
+      // The parent's slot passes to the larger child; a child that can never split (too deep, too
+      // few rows, or no leaves left to grow) needs no histogram at all.
+      const last = leaves.length >= p.numLeaves;
       const [small, large] = nl <= nr ? [lLeaf, rLeaf] : [rLeaf, lLeaf];
-      small.slot = this.takeSlot();
-      this.buildHist(small, large.slot, grad, hess, nf, constHess);
+      const smallNeeds = !last && splittable(small);
+      const largeNeeds = !last && splittable(large);
+      if (largeNeeds) {
+        small.slot = this.takeSlot();
+        this.buildHist(small, large.slot, grad, hess, nf, constHess);
+      } else {
+        // The small child takes over the parent's slot (the large one's histogram is never needed).
+        small.slot = large.slot;
+        large.slot = -1;
+        if (smallNeeds) this.buildHist(small, -1, grad, hess, nf, constHess);
+      }
       settle(lLeaf);
       settle(rLeaf);
+      if (last) break;
     }
     for (const leaf of leaves) this.release(leaf);
     return { nodes, leaves: leaves.map((l) => ({ node: l.node, begin: l.begin, count: l.count })) };

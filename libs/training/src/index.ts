@@ -10,3 +10,4 @@ export { createProcessor, datasetHash, trainWorkflow } from './train-workflow';
 export { defaultModelLookup } from './model-lookup';
 export type { ModelLookup } from './model-lookup';
 export type { FeatureLoader, TrainWorkflowOptions, TrainWorkflowResult, TrainedModelSummary, TrainingMarket } from './train-workflow';
+export { fitModelsInParallel, type ParallelFitJob, type ParallelFitOptions, type ParallelFitResult } from './parallel-fit';

@@ -1,51 +1,28 @@
 /**
  * Runs histogram jobs on the training thread plus `helpers` worker threads (see hist-work.ts for
- * the protocol). Workers load TypeScript through tsx's register API from a tiny CommonJS bootstrap,
- * which works under the tsx CLI, under vitest and in plain node with tsx installed; a worker that
- * fails to start only means the training thread does all chunks itself.
+ * the protocol). A worker that fails to start only means the training thread does all chunks itself.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { QuantError } from '@quant/errors';
+import { startTsWorker } from './ts-worker';
 import { CTL, CTL_WORDS, ERROR_BYTES, HistWork, MAX_CHUNKS, claimChunk, claimWord, type HistShared } from './hist-work';
 
 /** A job whose chunks make no progress for this long means a worker died mid-chunk. */
 const STALL_MS = 60_000;
-
-/** The ESM entry of tsx's register API, from its package exports (require.resolve would give the CommonJS one). */
-function tsxApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = pkg.exports['./esm/api']?.import?.default;
-  if (!entry) throw new QuantError('ML_WORKER_FAILED', `tsx at ${pkgPath} has no ./esm/api export`);
-  return pathToFileURL(join(dirname(pkgPath), entry)).href;
-}
-
-function bootstrap(): string {
-  const worker = new URL('./hist.worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
-}
 
 export class HistPool {
   readonly work: HistWork;
   private readonly workers: Worker[] = [];
   private generation = 0;
   private closed = false;
-  totalChunks = 0;
-  sharedJobs = 0;
   /** Last start or run failure of a worker (diagnostics). */
   workerError: Error | null = null;
 
   constructor(shared: HistShared, helpers: number) {
     this.work = new HistWork(shared);
     if (helpers <= 0) return;
-    const code = bootstrap();
     for (let i = 0; i < helpers; i++) {
-      const w = new Worker(code, { eval: true, workerData: shared, execArgv: [], stdout: false, stderr: false });
+      const w = startTsWorker(new URL('./hist.worker.ts', import.meta.url), { workerData: shared });
       // An unhandled 'error' event would crash the process; the build goes on without this worker.
       w.on('error', (e) => (this.workerError = e));
       w.unref();
@@ -77,8 +54,6 @@ export class HistPool {
       for (let c = 0; c < chunks; c++) work.runChunk(c);
       return;
     }
-    this.totalChunks += chunks;
-    this.sharedJobs++;
     if (chunks > MAX_CHUNKS) throw new QuantError('ML_INTERNAL', `histogram job of ${chunks} chunks (at most ${MAX_CHUNKS})`);
     const ctl = work.ctl;
     this.generation = (this.generation + 1) & 0x7ff;
@@ -115,7 +90,6 @@ export class HistPool {
   /** Stops the workers; safe to call more than once. */
   close(): void {
     if (this.closed) return;
-    if (process.env.GBDT_DEBUG) console.error('pool', { worker: this.workerChunks(), total: this.totalChunks, shared: this.sharedJobs, ready: this.ready() });
     this.closed = true;
     const ctl = this.work.ctl;
     Atomics.store(ctl, CTL.stop, 1);

@@ -170,69 +170,115 @@ function binColumn(feature: FeatureBins, column: Float32Array, out: Uint8Array):
   }
 }
 
-/** Features whose columns are gathered per pass over the rows. */
-const FEATURE_BLOCK = 32;
+/** Features binned per chunk of work: their values share cache lines of each row. */
+export const BIN_CHUNK_FEATURES = 8;
+/** Rows per chunk of the row-major copy. */
+export const TRANSPOSE_CHUNK_ROWS = 8192;
+/** Threshold slots per feature in BinBuffers.thresholds. */
+export const THRESHOLD_SLOTS = 256;
 
-/** A zeroed byte array on shared memory, so the histogram workers read the codes without a copy. */
-function sharedBytes(n: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
+/** Where a binning pass reads and writes; the arrays may live on shared memory for worker threads. */
+export interface BinBuffers {
+  x: Float32Array;
+  rows: number;
+  cols: number;
+  maxBin: number;
+  /** Sorted row ids the edges come from, or null for all rows. */
+  sample: Int32Array | null;
+  columns: Uint8Array;
+  bins: Uint8Array;
+  /** Per feature, THRESHOLD_SLOTS slots: its thresholds first. */
+  thresholds: Float64Array;
+  valueBins: Int32Array;
+  hasMissing: Uint8Array;
 }
 
-/** Bins a row-major float32 matrix (rows x cols) with edges learned from it. */
-export function binMatrix(x: Float32Array, rows: number, cols: number, maxBin: number, seed: number): BinnedMatrix {
-  let sample: Int32Array | null = null;
-  if (rows > BIN_SAMPLE_ROWS) {
-    // Partial Fisher-Yates on row ids, then sorted so the sample reads memory in order.
-    const rng = mulberry32(seed ^ 0x5bd1e995);
-    const ids = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) ids[i] = i;
-    for (let i = 0; i < BIN_SAMPLE_ROWS; i++) {
-      const j = i + Math.floor(rng() * (rows - i));
-      const tmp = ids[i]!;
-      ids[i] = ids[j]!;
-      ids[j] = tmp;
-    }
-    sample = ids.subarray(0, BIN_SAMPLE_ROWS).sort();
+/** The rows bin edges are learned from: all of them, or (above BIN_SAMPLE_ROWS) a seeded sample as LightGBM does. */
+export function binSample(rows: number, seed: number): Int32Array | null {
+  if (rows <= BIN_SAMPLE_ROWS) return null;
+  // Partial Fisher-Yates on row ids, then sorted so the sample reads memory in order.
+  const rng = mulberry32(seed ^ 0x5bd1e995);
+  const ids = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) ids[i] = i;
+  for (let i = 0; i < BIN_SAMPLE_ROWS; i++) {
+    const j = i + Math.floor(rng() * (rows - i));
+    const tmp = ids[i]!;
+    ids[i] = ids[j]!;
+    ids[j] = tmp;
   }
-  const features: FeatureBins[] = [];
-  const columns = sharedBytes(rows * cols);
-  const offsets = new Int32Array(cols);
-  let totalBins = 0;
-  const block = Math.min(FEATURE_BLOCK, cols);
-  const gathered = Array.from({ length: block }, () => new Float32Array(rows));
+  return ids.subarray(0, BIN_SAMPLE_ROWS).sort();
+}
+
+/** Learns the edges of features f0..f1 and writes their column-major codes. */
+export function binFeatures(b: BinBuffers, f0: number, f1: number): void {
+  const { x, rows, cols, sample } = b;
+  const gathered = Array.from({ length: f1 - f0 }, () => new Float32Array(rows));
+  // Gather the columns row by row: the chunk's values of a row share one or two cache lines.
+  for (let r = 0; r < rows; r++) {
+    const at = r * cols;
+    for (let f = f0; f < f1; f++) gathered[f - f0]![r] = x[at + f]!;
+  }
   const sampled = sample ? new Float32Array(sample.length) : null;
-  for (let f0 = 0; f0 < cols; f0 += FEATURE_BLOCK) {
-    const f1 = Math.min(cols, f0 + FEATURE_BLOCK);
-    // Gather the block's columns row by row (sequential reads of the row-major matrix).
-    for (let r = 0; r < rows; r++) {
-      const at = r * cols;
-      for (let f = f0; f < f1; f++) gathered[f - f0]![r] = x[at + f]!;
+  for (let f = f0; f < f1; f++) {
+    const column = gathered[f - f0]!;
+    let values = column;
+    if (sample && sampled) {
+      for (let i = 0; i < sample.length; i++) sampled[i] = column[sample[i]!]!;
+      values = sampled;
     }
-    for (let f = f0; f < f1; f++) {
-      const column = gathered[f - f0]!;
-      let values = column;
-      if (sample && sampled) {
-        for (let i = 0; i < sample.length; i++) sampled[i] = column[sample[i]!]!;
-        values = sampled;
-      }
-      const fb = computeFeatureBins(values, maxBin);
-      // The sample may miss every missing value, yet the missing bin must exist to be learnable.
-      if (!fb.hasMissing && values !== column) for (let r = 0; r < rows && !fb.hasMissing; r++) if (column[r] !== column[r]) fb.hasMissing = true;
-      features.push(fb);
-      offsets[f] = totalBins;
-      totalBins += fb.valueBins + 1;
-      binColumn(fb, column, columns.subarray(f * rows, (f + 1) * rows));
-    }
+    const fb = computeFeatureBins(values, b.maxBin);
+    // The sample may miss every missing value, yet the missing bin must exist to be learnable.
+    if (!fb.hasMissing && values !== column) for (let r = 0; r < rows && !fb.hasMissing; r++) if (column[r] !== column[r]) fb.hasMissing = true;
+    b.thresholds.set(fb.thresholds, f * THRESHOLD_SLOTS);
+    b.valueBins[f] = fb.valueBins;
+    b.hasMissing[f] = fb.hasMissing ? 1 : 0;
+    binColumn(fb, column, b.columns.subarray(f * rows, (f + 1) * rows));
   }
-  // Row-major copy by tiles of rows, so both the reads and the writes stay in cache lines.
-  const bins = sharedBytes(rows * cols);
+}
+
+/** Row-major copy of rows r0..r1 from the column-major codes. */
+export function transposeRows(b: BinBuffers, r0: number, r1: number): void {
+  const { rows, cols, columns, bins } = b;
+  // Tiles of rows, so both the reads and the writes stay in cache lines.
   const TILE = 64;
-  for (let r0 = 0; r0 < rows; r0 += TILE) {
-    const r1 = Math.min(rows, r0 + TILE);
+  for (let t0 = r0; t0 < r1; t0 += TILE) {
+    const t1 = Math.min(r1, t0 + TILE);
     for (let f = 0; f < cols; f++) {
       const base = f * rows;
-      for (let r = r0; r < r1; r++) bins[r * cols + f] = columns[base + r]!;
+      for (let r = t0; r < t1; r++) bins[r * cols + f] = columns[base + r]!;
     }
   }
-  return { rows, cols, features, bins, columns, offsets, totalBins };
+}
+
+/** The binned matrix once every feature chunk and row chunk has run. */
+export function collectBins(b: BinBuffers): BinnedMatrix {
+  const features: FeatureBins[] = [];
+  const offsets = new Int32Array(b.cols);
+  let totalBins = 0;
+  for (let f = 0; f < b.cols; f++) {
+    const nb = b.valueBins[f]!;
+    features.push({ thresholds: b.thresholds.slice(f * THRESHOLD_SLOTS, f * THRESHOLD_SLOTS + nb), valueBins: nb, hasMissing: b.hasMissing[f] === 1 });
+    offsets[f] = totalBins;
+    totalBins += nb + 1;
+  }
+  return { rows: b.rows, cols: b.cols, features, bins: b.bins, columns: b.columns, offsets, totalBins };
+}
+
+/** Bins a row-major float32 matrix (rows x cols) with edges learned from it, on this thread. */
+export function binMatrix(x: Float32Array, rows: number, cols: number, maxBin: number, seed: number): BinnedMatrix {
+  const b: BinBuffers = {
+    x,
+    rows,
+    cols,
+    maxBin,
+    sample: binSample(rows, seed),
+    columns: new Uint8Array(rows * cols),
+    bins: new Uint8Array(rows * cols),
+    thresholds: new Float64Array(cols * THRESHOLD_SLOTS),
+    valueBins: new Int32Array(cols),
+    hasMissing: new Uint8Array(cols),
+  };
+  for (let f0 = 0; f0 < cols; f0 += BIN_CHUNK_FEATURES) binFeatures(b, f0, Math.min(cols, f0 + BIN_CHUNK_FEATURES));
+  transposeRows(b, 0, rows);
+  return collectBins(b);
 }

@@ -6,7 +6,7 @@
  */
 import { QuantError } from '@quant/errors';
 import type { Dataset, FitOptions, TreeEnsembleSpec, TreeNode } from '../model.port';
-import { binMatrix, type BinnedMatrix } from './binning';
+import type { BinnedMatrix } from './binning';
 import { CompiledEnsemble, checkMatrix } from './ensemble';
 import { computeGradients, initScore, validLoss } from './objectives';
 import type { TreeParams } from './params';
@@ -75,10 +75,9 @@ export function trainEnsemble(mode: 'gbdt' | 'random-forest', train: Dataset, p:
   if (p.earlyStoppingRounds > 0 && !valid) throw new QuantError('ML_BAD_PARAMS', `${mode}: earlyStoppingRounds needs a validation set`);
 
   const { rows, cols } = train;
-  const binned = binMatrix(train.x, rows, cols, p.maxBin, seed);
-  const learner = new TreeLearner(binned, p, { threads: p.numThreads });
+  const learner = TreeLearner.fromMatrix(train.x, rows, cols, p, seed, p.numThreads);
   try {
-    return boost(mode, train, p, options, seed, binned, learner);
+    return boost(mode, train, p, options, seed, learner.data, learner);
   } finally {
     learner.close();
   }

@@ -5,7 +5,8 @@
 import type { Worker } from 'node:worker_threads';
 import { QuantError } from '@quant/errors';
 import { startTsWorker } from './ts-worker';
-import { CTL, CTL_WORDS, ERROR_BYTES, HistWork, MAX_CHUNKS, claimChunk, claimWord, type HistShared } from './hist-work';
+import { collectBins, type BinnedMatrix } from './binning';
+import { CTL, CTL_WORDS, ERROR_BYTES, HistWork, MAX_CHUNKS, OP, claimChunk, claimWord, type HistShared } from './hist-work';
 
 /** A job whose chunks make no progress for this long means a worker died mid-chunk. */
 const STALL_MS = 60_000;
@@ -85,6 +86,15 @@ export class HistPool {
       this.close();
       throw new QuantError('ML_WORKER_FAILED', `gbdt: a histogram worker failed: ${message}`);
     }
+  }
+
+  /** Bins the shared training matrix (edges, column-major codes, then the row-major copy) on all threads. */
+  binMatrix(): BinnedMatrix {
+    this.run(this.work.setBinJob(OP.bin), true);
+    this.run(this.work.setBinJob(OP.transpose), true);
+    const binned = collectBins(this.work.binBuffers);
+    this.work.data.offsets.set(binned.offsets);
+    return binned;
   }
 
   /** Stops the workers; safe to call more than once. */

@@ -10,6 +10,7 @@
  * never starts. Each feature's slots are summed by exactly one thread in leaf row order: the bits do
  * not depend on the number of threads or on who ran which chunk.
  */
+import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, transposeRows, type BinBuffers } from './binning';
 import { histKernel, histStride, subtractHist, type HistData } from './histogram';
 
 /** Control words (Int32 indices into `ctl`). */
@@ -33,14 +34,25 @@ export const ERROR_BYTES = 1024;
 export const MAX_CHUNKS = 1023;
 
 /** Job words (Int32 indices into `job`); the constant hessian is the Float64 after them. */
-const JOB = { begin: 0, count: 1, small: 2, large: 3, features: 4, chunk: 5 } as const;
+const JOB = { op: 0, begin: 1, count: 2, small: 3, large: 4, features: 5, chunk: 6 } as const;
 const JOB_WORDS = 8;
+
+/** What a job's chunks do. */
+export const OP = { hist: 0, bin: 1, transpose: 2 } as const;
 
 export interface HistShared {
   rows: number;
   cols: number;
-  offsets: Int32Array;
-  valueBins: Int32Array;
+  maxBin: number;
+  /** The training matrix (row-major float32), read by the binning jobs. */
+  x: SharedArrayBuffer;
+  /** Rows the bin edges come from (sorted ids), empty for all rows. */
+  sample: SharedArrayBuffer;
+  sampleLength: number;
+  thresholds: SharedArrayBuffer;
+  valueBins: SharedArrayBuffer;
+  hasMissing: SharedArrayBuffer;
+  offsets: SharedArrayBuffer;
   bins: SharedArrayBuffer;
   columns: SharedArrayBuffer;
   ctl: SharedArrayBuffer;
@@ -50,33 +62,43 @@ export interface HistShared {
   gh: SharedArrayBuffer;
   features: SharedArrayBuffer;
   hist: SharedArrayBuffer;
-  /** Float64 slots per histogram (totalBins x 3). */
+  /** Float64 slots per histogram (an upper bound: cols x (maxBin + 2) x 3). */
   slotLength: number;
   slots: number;
 }
 
-export function allocateShared(data: { rows: number; cols: number; offsets: Int32Array; valueBins: Int32Array; bins: Uint8Array; columns: Uint8Array; totalBins: number }, slots: number): HistShared {
+/** Shared buffers for one fit; `x` is copied in unless it already sits at the start of a SharedArrayBuffer (null: no binning here). */
+export function allocateShared(x: Float32Array | null, rows: number, cols: number, maxBin: number, slots: number, sample: Int32Array | null): HistShared {
   const sab = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
-  const shareBytes = (a: Uint8Array): SharedArrayBuffer => {
-    if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
-    const s = sab(a.length);
-    new Uint8Array(s).set(a);
-    return s;
-  };
-  const slotLength = data.totalBins * 3;
+  let xs: SharedArrayBuffer;
+  if (!x) xs = sab(0);
+  else if (x.buffer instanceof SharedArrayBuffer && x.byteOffset === 0 && x.length >= rows * cols) xs = x.buffer;
+  else {
+    xs = sab(rows * cols * 4);
+    new Float32Array(xs, 0, rows * cols).set(x.subarray(0, rows * cols));
+  }
+  const sampleBuffer = sab((sample?.length ?? 0) * 4);
+  if (sample) new Int32Array(sampleBuffer, 0, sample.length).set(sample);
+  const slotLength = cols * (maxBin + 2) * 3;
   return {
-    rows: data.rows,
-    cols: data.cols,
-    offsets: data.offsets,
-    valueBins: data.valueBins,
-    bins: shareBytes(data.bins),
-    columns: shareBytes(data.columns),
+    rows,
+    cols,
+    maxBin,
+    x: xs,
+    sample: sampleBuffer,
+    sampleLength: sample?.length ?? 0,
+    thresholds: sab(cols * THRESHOLD_SLOTS * 8),
+    valueBins: sab(cols * 4),
+    hasMissing: sab(cols),
+    offsets: sab(cols * 4),
+    bins: sab(rows * cols),
+    columns: sab(rows * cols),
     ctl: sab(CTL_WORDS * 4 + ERROR_BYTES),
     job: sab(JOB_WORDS * 4 + 8),
-    indices: sab(data.rows * 4),
-    gg: sab(data.rows * 8),
-    gh: sab(data.rows * 8),
-    features: sab(data.cols * 4),
+    indices: sab(rows * 4),
+    gg: sab(rows * 8),
+    gh: sab(rows * 8),
+    features: sab(cols * 4),
     hist: sab(slots * slotLength * 8),
     slotLength,
     slots,
@@ -87,6 +109,7 @@ export function allocateShared(data: { rows: number; cols: number; offsets: Int3
 export class HistWork {
   readonly ctl: Int32Array;
   readonly data: HistData;
+  readonly binBuffers: BinBuffers;
   readonly indices: Int32Array;
   readonly gg: Float64Array;
   readonly gh: Float64Array;
@@ -97,10 +120,26 @@ export class HistWork {
 
   constructor(readonly shared: HistShared) {
     const s = shared;
+    const n = s.rows * s.cols;
     this.ctl = new Int32Array(s.ctl, 0, CTL_WORDS);
     this.job = new Int32Array(s.job, 0, JOB_WORDS);
     this.jobHess = new Float64Array(s.job, JOB_WORDS * 4, 1);
-    this.data = { rows: s.rows, cols: s.cols, bins: new Uint8Array(s.bins, 0, s.rows * s.cols), columns: new Uint8Array(s.columns, 0, s.rows * s.cols), offsets: s.offsets, valueBins: s.valueBins };
+    const valueBins = new Int32Array(s.valueBins, 0, s.cols);
+    const bins = new Uint8Array(s.bins, 0, n);
+    const columns = new Uint8Array(s.columns, 0, n);
+    this.data = { rows: s.rows, cols: s.cols, bins, columns, offsets: new Int32Array(s.offsets, 0, s.cols), valueBins };
+    this.binBuffers = {
+      x: new Float32Array(s.x, 0, Math.min(n, s.x.byteLength >> 2)),
+      rows: s.rows,
+      cols: s.cols,
+      maxBin: s.maxBin,
+      sample: s.sampleLength > 0 ? new Int32Array(s.sample, 0, s.sampleLength) : null,
+      columns,
+      bins,
+      thresholds: new Float64Array(s.thresholds, 0, s.cols * THRESHOLD_SLOTS),
+      valueBins,
+      hasMissing: new Uint8Array(s.hasMissing, 0, s.cols),
+    };
     this.indices = new Int32Array(s.indices, 0, s.rows);
     this.gg = new Float64Array(s.gg, 0, s.rows);
     this.gh = new Float64Array(s.gh, 0, s.rows);
@@ -108,9 +147,10 @@ export class HistWork {
     this.hist = Array.from({ length: s.slots }, (_, i) => new Float64Array(s.hist, i * s.slotLength * 8, s.slotLength));
   }
 
-  /** Writes a job's parameters (before it is published). */
+  /** Writes a histogram job's parameters (before it is published). */
   setJob(begin: number, count: number, small: number, large: number, features: number, chunk: number, constHess: number): void {
     const j = this.job;
+    j[JOB.op] = OP.hist;
     j[JOB.begin] = begin;
     j[JOB.count] = count;
     j[JOB.small] = small;
@@ -120,9 +160,25 @@ export class HistWork {
     this.jobHess[0] = constHess;
   }
 
-  /** Builds chunk c of the current job: the small leaf's histogram, and the large one's by subtraction. */
+  /** Writes a binning job (OP.bin over feature chunks, OP.transpose over row chunks); returns its chunk count. */
+  setBinJob(op: typeof OP.bin | typeof OP.transpose): number {
+    this.job[JOB.op] = op;
+    return op === OP.bin ? Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES) : Math.ceil(this.shared.rows / TRANSPOSE_CHUNK_ROWS);
+  }
+
+  /** Runs chunk c of the current job. */
   runChunk(c: number): void {
     const j = this.job;
+    const op = j[JOB.op]!;
+    if (op === OP.bin) {
+      binFeatures(this.binBuffers, c * BIN_CHUNK_FEATURES, Math.min(this.shared.cols, (c + 1) * BIN_CHUNK_FEATURES));
+      return;
+    }
+    if (op === OP.transpose) {
+      transposeRows(this.binBuffers, c * TRANSPOSE_CHUNK_ROWS, Math.min(this.shared.rows, (c + 1) * TRANSPOSE_CHUNK_ROWS));
+      return;
+    }
+    // The histogram of the small leaf, and the large one's by subtraction.
     const nf = j[JOB.features]!;
     const k0 = c * j[JOB.chunk]!;
     const k1 = Math.min(nf, k0 + j[JOB.chunk]!);

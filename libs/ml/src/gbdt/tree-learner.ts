@@ -5,7 +5,7 @@
  * child's histogram is the parent's minus the smaller one's (histogram subtraction).
  */
 import { QuantError } from '@quant/errors';
-import type { BinnedMatrix } from './binning';
+import { binSample, type BinnedMatrix } from './binning';
 import { HistPool } from './hist-pool';
 import { MAX_CHUNKS, allocateShared, type HistWork } from './hist-work';
 import { histStride, isDenseLeaf } from './histogram';
@@ -72,28 +72,57 @@ const SHARE_MIN_UPDATES = 60_000;
 /** Features per chunk of a dense job: two passes of the four-feature column kernel. */
 const DENSE_CHUNK = 8;
 
+/** A tree never holds more leaves than numLeaves, nor more than rows / minDataInLeaf. */
+function slotsFor(p: LearnerParams, rows: number): number {
+  return Math.max(1, Math.min(p.numLeaves, Math.floor(rows / Math.max(1, p.minDataInLeaf)) + 1));
+}
+
 export class TreeLearner {
   /** Row ids partitioned by leaf after `grow` (in-bag rows only). */
   readonly indices: Int32Array;
+  /** The binned training matrix (on the threads' shared memory). */
+  readonly data: BinnedMatrix;
   private readonly scratch: Int32Array;
   private readonly pool: HistPool;
   private readonly work: HistWork;
   private readonly freeSlots: number[] = [];
   private readonly valueBins: Int32Array;
 
-  constructor(
-    private readonly data: BinnedMatrix,
-    private readonly p: LearnerParams,
-    options: LearnerOptions = { threads: 1 },
-  ) {
+  /**
+   * Bins the row-major matrix x (rows x cols) on `threads` threads and returns a learner on it,
+   * keeping those threads for the histograms. Close it when done.
+   */
+  static fromMatrix(x: Float32Array, rows: number, cols: number, p: LearnerParams & { maxBin: number }, seed: number, threads: number): TreeLearner {
+    const shared = allocateShared(x, rows, cols, p.maxBin, slotsFor(p, rows), binSample(rows, seed));
+    const pool = new HistPool(shared, Math.max(0, threads - 1));
+    try {
+      return new TreeLearner(pool.binMatrix(), p, pool);
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+  }
+
+  /** A learner on an already binned matrix (copied to shared memory when `threads` > 1 asks for a pool). */
+  constructor(data: BinnedMatrix, private readonly p: LearnerParams, pool: HistPool | LearnerOptions = { threads: 1 }) {
     this.valueBins = Int32Array.from(data.features, (f) => f.valueBins);
-    // A tree never holds more leaves than numLeaves, nor more than rows / minDataInLeaf.
-    const slots = Math.max(1, Math.min(p.numLeaves, Math.floor(data.rows / Math.max(1, p.minDataInLeaf)) + 1));
-    const shared = allocateShared({ ...data, valueBins: this.valueBins }, slots);
-    this.pool = new HistPool(shared, Math.max(0, options.threads - 1));
+    if (pool instanceof HistPool) {
+      this.pool = pool;
+      this.data = data;
+    } else {
+      const maxBin = Math.max(1, ...this.valueBins) - 1;
+      this.pool = new HistPool(allocateShared(null, data.rows, data.cols, maxBin, slotsFor(p, data.rows), null), Math.max(0, pool.threads - 1));
+      const d = this.pool.work.data;
+      d.bins.set(data.bins);
+      d.columns.set(data.columns);
+      d.offsets.set(data.offsets);
+      d.valueBins.set(this.valueBins);
+      this.data = { ...data, bins: d.bins, columns: d.columns };
+    }
     this.work = this.pool.work;
     this.indices = this.work.indices;
     this.scratch = new Int32Array(data.rows);
+    const slots = this.work.hist.length;
     for (let i = slots - 1; i >= 0; i--) this.freeSlots.push(i);
   }
 

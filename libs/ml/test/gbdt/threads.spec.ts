@@ -54,6 +54,20 @@ describe('histogram worker threads', () => {
     }
   });
 
+  it('bin the matrix on 3 threads exactly as on one', async () => {
+    const p = { numLeaves: 31, maxDepth: -1, lambdaL1: 0, lambdaL2: 0, minDataInLeaf: 20, minSumHessianInLeaf: 1e-3, minGainToSplit: 0, maxBin: 63 };
+    const local = binMatrix(train.x, rows, cols, 63, 9);
+    const learner = TreeLearner.fromMatrix(train.x, rows, cols, p, 9, 3);
+    try {
+      expect(learner.data.features).toEqual(local.features);
+      expect(Array.from(learner.data.offsets)).toEqual(Array.from(local.offsets));
+      expect(Buffer.compare(Buffer.from(learner.data.bins), Buffer.from(local.bins))).toBe(0);
+      expect(Buffer.compare(Buffer.from(learner.data.columns), Buffer.from(local.columns))).toBe(0);
+    } finally {
+      learner.close();
+    }
+  });
+
   it('give byte-identical gbdt and forest artefacts for any thread count', async () => {
     const valid = makeData(5_000, cols, 12, label);
     const fit = async (numThreads: number) => {

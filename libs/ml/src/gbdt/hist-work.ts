@@ -12,6 +12,7 @@
  */
 import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, transposeRows, type BinBuffers } from './binning';
 import { histKernel, histStride, subtractHist, type HistData } from './histogram';
+import { SPLIT_WORDS, scanSplits, type SplitRules } from './split-finder';
 
 /** Control words (Int32 indices into `ctl`). */
 export const CTL = {
@@ -33,9 +34,20 @@ export const CTL_WORDS = 8;
 export const ERROR_BYTES = 1024;
 export const MAX_CHUNKS = 1023;
 
-/** Job words (Int32 indices into `job`); the constant hessian is the Float64 after them. */
-const JOB = { op: 0, begin: 1, count: 2, small: 3, large: 4, features: 5, chunk: 6 } as const;
-const JOB_WORDS = 8;
+/** Job words (Int32 indices into `job`), then the job's doubles (JOBF indices). */
+const JOB = { op: 0, begin: 1, count: 2, small: 3, large: 4, features: 5, chunk: 6, smallCount: 7, largeCount: 8, scanSmall: 9, scanLarge: 10, minData: 11 } as const;
+const JOB_WORDS = 16;
+const JOBF = { constHess: 0, smallG: 1, smallH: 2, largeG: 3, largeH: 4, l1: 5, l2: 6, minHess: 7, minGain: 8 } as const;
+const JOB_DOUBLES = 9;
+
+/** A leaf of a histogram job: its slot, totals, and whether its best split is wanted. */
+export interface JobLeaf {
+  slot: number;
+  g: number;
+  h: number;
+  count: number;
+  scan: boolean;
+}
 
 /** What a job's chunks do. */
 export const OP = { hist: 0, bin: 1, transpose: 2 } as const;
@@ -62,6 +74,8 @@ export interface HistShared {
   gh: SharedArrayBuffer;
   features: SharedArrayBuffer;
   hist: SharedArrayBuffer;
+  /** Per chunk, the best split of the small and of the large leaf over the chunk's features. */
+  best: SharedArrayBuffer;
   /** Float64 slots per histogram (an upper bound: cols x (maxBin + 2) x 3). */
   slotLength: number;
   slots: number;
@@ -94,7 +108,8 @@ export function allocateShared(x: Float32Array | null, rows: number, cols: numbe
     bins: sab(rows * cols),
     columns: sab(rows * cols),
     ctl: sab(CTL_WORDS * 4 + ERROR_BYTES),
-    job: sab(JOB_WORDS * 4 + 8),
+    job: sab(JOB_WORDS * 4 + JOB_DOUBLES * 8),
+    best: sab((MAX_CHUNKS + 1) * 2 * SPLIT_WORDS * 8),
     indices: sab(rows * 4),
     gg: sab(rows * 8),
     gh: sab(rows * 8),
@@ -115,15 +130,17 @@ export class HistWork {
   readonly gh: Float64Array;
   readonly features: Int32Array;
   readonly hist: Float64Array[];
+  readonly best: Float64Array;
   private readonly job: Int32Array;
-  private readonly jobHess: Float64Array;
+  private readonly jobF: Float64Array;
 
   constructor(readonly shared: HistShared) {
     const s = shared;
     const n = s.rows * s.cols;
     this.ctl = new Int32Array(s.ctl, 0, CTL_WORDS);
     this.job = new Int32Array(s.job, 0, JOB_WORDS);
-    this.jobHess = new Float64Array(s.job, JOB_WORDS * 4, 1);
+    this.jobF = new Float64Array(s.job, JOB_WORDS * 4, JOB_DOUBLES);
+    this.best = new Float64Array(s.best);
     const valueBins = new Int32Array(s.valueBins, 0, s.cols);
     const bins = new Uint8Array(s.bins, 0, n);
     const columns = new Uint8Array(s.columns, 0, n);
@@ -147,17 +164,34 @@ export class HistWork {
     this.hist = Array.from({ length: s.slots }, (_, i) => new Float64Array(s.hist, i * s.slotLength * 8, s.slotLength));
   }
 
-  /** Writes a histogram job's parameters (before it is published). */
-  setJob(begin: number, count: number, small: number, large: number, features: number, chunk: number, constHess: number): void {
+  /**
+   * Writes a histogram job (before it is published): build `small`'s histogram, turn the parent's
+   * in `large`'s slot into large's by subtraction (large null: none), and scan the leaves asked for.
+   */
+  setJob(begin: number, small: JobLeaf, large: JobLeaf | null, features: number, chunk: number, constHess: number, rules: SplitRules): void {
     const j = this.job;
+    const d = this.jobF;
     j[JOB.op] = OP.hist;
     j[JOB.begin] = begin;
-    j[JOB.count] = count;
-    j[JOB.small] = small;
-    j[JOB.large] = large;
+    j[JOB.count] = small.count;
+    j[JOB.small] = small.slot;
+    j[JOB.large] = large ? large.slot : -1;
     j[JOB.features] = features;
     j[JOB.chunk] = chunk;
-    this.jobHess[0] = constHess;
+    j[JOB.smallCount] = small.count;
+    j[JOB.largeCount] = large ? large.count : 0;
+    j[JOB.scanSmall] = small.scan ? 1 : 0;
+    j[JOB.scanLarge] = large?.scan ? 1 : 0;
+    j[JOB.minData] = rules.minData;
+    d[JOBF.constHess] = constHess;
+    d[JOBF.smallG] = small.g;
+    d[JOBF.smallH] = small.h;
+    d[JOBF.largeG] = large ? large.g : 0;
+    d[JOBF.largeH] = large ? large.h : 0;
+    d[JOBF.l1] = rules.lambdaL1;
+    d[JOBF.l2] = rules.lambdaL2;
+    d[JOBF.minHess] = rules.minHess;
+    d[JOBF.minGain] = rules.minGain;
   }
 
   /** Writes a binning job (OP.bin over feature chunks, OP.transpose over row chunks); returns its chunk count. */
@@ -178,15 +212,21 @@ export class HistWork {
       transposeRows(this.binBuffers, c * TRANSPOSE_CHUNK_ROWS, Math.min(this.shared.rows, (c + 1) * TRANSPOSE_CHUNK_ROWS));
       return;
     }
-    // The histogram of the small leaf, and the large one's by subtraction.
+    // The histogram of the small leaf, the large one's by subtraction, then their best splits over the chunk.
+    const d = this.jobF;
     const nf = j[JOB.features]!;
     const k0 = c * j[JOB.chunk]!;
     const k1 = Math.min(nf, k0 + j[JOB.chunk]!);
-    const constHess = this.jobHess[0]!;
+    const constHess = d[JOBF.constHess]!;
     const small = this.hist[j[JOB.small]!]!;
-    histKernel(small, this.data, this.indices, j[JOB.begin]!, j[JOB.count]!, this.gg, this.gh, this.features, k0, k1, constHess);
+    const data = this.data;
+    histKernel(small, data, this.indices, j[JOB.begin]!, j[JOB.count]!, this.gg, this.gh, this.features, k0, k1, constHess);
     const large = j[JOB.large]!;
-    if (large >= 0) subtractHist(this.hist[large]!, small, this.data, this.features, k0, k1, histStride(constHess));
+    if (large >= 0) subtractHist(this.hist[large]!, small, data, this.features, k0, k1, histStride(constHess));
+    const rules: SplitRules = { lambdaL1: d[JOBF.l1]!, lambdaL2: d[JOBF.l2]!, minData: j[JOB.minData]!, minHess: d[JOBF.minHess]!, minGain: d[JOBF.minGain]! };
+    const at = c * 2 * SPLIT_WORDS;
+    if (j[JOB.scanSmall] === 1) scanSplits(small, data.offsets, data.valueBins, this.features, k0, k1, constHess, d[JOBF.smallG]!, d[JOBF.smallH]!, j[JOB.smallCount]!, rules, this.best, at);
+    if (j[JOB.scanLarge] === 1) scanSplits(this.hist[large]!, data.offsets, data.valueBins, this.features, k0, k1, constHess, d[JOBF.largeG]!, d[JOBF.largeH]!, j[JOB.largeCount]!, rules, this.best, at + SPLIT_WORDS);
   }
 }
 

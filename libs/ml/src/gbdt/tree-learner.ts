@@ -7,8 +7,9 @@
 import { QuantError } from '@quant/errors';
 import { binSample, type BinnedMatrix } from './binning';
 import { HistPool } from './hist-pool';
-import { MAX_CHUNKS, allocateShared, type HistWork } from './hist-work';
-import { histStride, isDenseLeaf } from './histogram';
+import { MAX_CHUNKS, allocateShared, type HistWork, type JobLeaf } from './hist-work';
+import { SPLIT_WORDS, type SplitRules } from './split-finder';
+import { isDenseLeaf } from './histogram';
 
 export interface LearnerParams {
   numLeaves: number;
@@ -87,6 +88,7 @@ export class TreeLearner {
   private readonly work: HistWork;
   private readonly freeSlots: number[] = [];
   private readonly valueBins: Int32Array;
+  private readonly rules: SplitRules;
 
   /**
    * Bins the row-major matrix x (rows x cols) on `threads` threads and returns a learner on it,
@@ -106,6 +108,7 @@ export class TreeLearner {
   /** A learner on an already binned matrix (copied to shared memory when `threads` > 1 asks for a pool). */
   constructor(data: BinnedMatrix, private readonly p: LearnerParams, pool: HistPool | LearnerOptions = { threads: 1 }) {
     this.valueBins = Int32Array.from(data.features, (f) => f.valueBins);
+    this.rules = { lambdaL1: p.lambdaL1, lambdaL2: p.lambdaL2, minData: Math.max(1, p.minDataInLeaf), minHess: p.minSumHessianInLeaf, minGain: p.minGainToSplit };
     if (pool instanceof HistPool) {
       this.pool = pool;
       this.data = data;
@@ -160,11 +163,11 @@ export class TreeLearner {
   }
 
   /**
-   * Builds the histogram of `leaf` into its slot and, when `large` is given, turns the parent's
-   * histogram in that slot into the sibling's by subtraction.
+   * Builds `small`'s histogram into its slot and, with `large`, turns the parent's histogram in
+   * large's slot into large's by subtraction; then sets `best` of the leaves asked for by `scan`.
    */
-  private buildHist(leaf: Leaf, large: number, grad: Float64Array, hess: Float64Array, nf: number, constHess: number): void {
-    const { begin, count } = leaf;
+  private buildHist(small: Leaf, large: Leaf | null, scanSmall: boolean, scanLarge: boolean, grad: Float64Array, hess: Float64Array, nf: number, constHess: number): void {
+    const { begin, count } = small;
     const idx = this.indices;
     const gg = this.work.gg;
     const gh = this.work.gh;
@@ -176,97 +179,27 @@ export class TreeLearner {
     // chunk, so they get one chunk per thread.
     const chunk = isDenseLeaf(count, this.data.rows) ? Math.max(DENSE_CHUNK, Math.ceil(nf / MAX_CHUNKS)) : Math.max(1, Math.ceil(nf / (helpers + 1)));
     const chunks = Math.ceil(nf / chunk);
-    this.work.setJob(begin, count, leaf.slot, large, nf, chunk, constHess);
+    const leafOf = (l: Leaf, scan: boolean): JobLeaf => ({ slot: l.slot, g: l.g, h: l.h, count: l.count, scan });
+    this.work.setJob(begin, leafOf(small, scanSmall), large ? leafOf(large, scanLarge) : null, nf, chunk, constHess, this.rules);
     this.pool.run(chunks, helpers > 0 && count * nf >= SHARE_MIN_UPDATES);
+    small.best = scanSmall ? this.mergeBest(chunks, 0) : null;
+    if (large) large.best = scanLarge ? this.mergeBest(chunks, 1) : null;
   }
 
-  private findBest(leaf: Leaf, features: Int32Array, constHess: number): Split | null {
-    const p = this.p;
-    const minData = Math.max(1, p.minDataInLeaf);
-    if (leaf.count < 2 * minData) return null;
-    const hist = this.work.hist[leaf.slot]!;
-    const s = histStride(constHess);
-    const G = leaf.g;
-    const H = leaf.h;
-    const C = leaf.count;
-    const l1 = p.lambdaL1;
-    const l2 = p.lambdaL2;
-    const minHess = p.minSumHessianInLeaf;
-    // Inlined leafScore (same arithmetic, so the same gains bit for bit): calls in this loop cost more than the maths.
-    const score = (g: number, h: number): number => {
-      const t = g > l1 ? g - l1 : g < -l1 ? g + l1 : 0;
-      return (t * t) / (h + l2);
-    };
-    const parent = score(G, H);
-    let bestGain = p.minGainToSplit;
-    let bf = -1;
-    let bb = 0;
-    let bMissLeft = false;
-    let blg = 0;
-    let blh = 0;
-    let blc = 0;
-    for (let k = 0; k < features.length; k++) {
-      const f = features[k]!;
-      const nb = this.valueBins[f]!;
-      const off = this.data.offsets[f]! * s;
-      const mo = off + nb * s;
-      const mg = hist[mo]!;
-      const mc = hist[mo + s - 1]!;
-      const mh = s === 2 ? mc * constHess : hist[mo + 1]!;
-      const hasMissing = mc > 0;
-      const lastBin = hasMissing ? nb - 1 : nb - 2;
-      let ag = 0;
-      let ah = 0;
-      let ac = 0;
-      for (let b = 0, j = off; b <= lastBin; b++, j += s) {
-        ag += hist[j]!;
-        ac += hist[j + s - 1]!;
-        // A constant hessian's sum is the count times it (exact integers for a hessian of 1).
-        ah = s === 2 ? ac * constHess : ah + hist[j + 1]!;
-        // Two candidates per threshold: missing values right (with the larger bins) or left.
-        let lc = ac;
-        let rc = C - lc;
-        if (lc >= minData && rc >= minData) {
-          const rh = H - ah;
-          if (ah >= minHess && rh >= minHess) {
-            const t = ag > l1 ? ag - l1 : ag < -l1 ? ag + l1 : 0;
-            const gR = G - ag;
-            const tR = gR > l1 ? gR - l1 : gR < -l1 ? gR + l1 : 0;
-            const gain = (t * t) / (ah + l2) + (tR * tR) / (rh + l2) - parent;
-            if (gain > bestGain) {
-              bestGain = gain;
-              bf = f;
-              bb = b;
-              // Unseen missing values (none in this leaf) follow the side with more training rows.
-              bMissLeft = hasMissing ? false : lc >= rc;
-              blg = ag;
-              blh = ah;
-              blc = lc;
-            }
-          }
-        }
-        if (hasMissing) {
-          const lg = ag + mg;
-          const lh = ah + mh;
-          lc = ac + mc;
-          rc = C - lc;
-          if (lc < minData || rc < minData) continue;
-          const rh = H - lh;
-          if (lh < minHess || rh < minHess) continue;
-          const gain = score(lg, lh) + score(G - lg, rh) - parent;
-          if (gain > bestGain) {
-            bestGain = gain;
-            bf = f;
-            bb = b;
-            bMissLeft = true;
-            blg = lg;
-            blh = lh;
-            blc = lc;
-          }
-        }
+  /** The best of the chunks' splits for the job's small (0) or large (1) leaf: the first reaching the top gain. */
+  private mergeBest(chunks: number, which: 0 | 1): Split | null {
+    const r = this.work.best;
+    let bestGain = this.rules.minGain;
+    let at = -1;
+    for (let c = 0; c < chunks; c++) {
+      const i = (c * 2 + which) * SPLIT_WORDS;
+      if (r[i + 1]! >= 0 && r[i]! > bestGain) {
+        bestGain = r[i]!;
+        at = i;
       }
     }
-    return bf < 0 ? null : { feature: bf, bin: bb, missingLeft: bMissLeft, gain: bestGain, lg: blg, lh: blh, lc: blc };
+    if (at < 0) return null;
+    return { gain: r[at]!, feature: r[at + 1]!, bin: r[at + 2]!, missingLeft: r[at + 3] === 1, lg: r[at + 4]!, lh: r[at + 5]!, lc: r[at + 6]! };
   }
 
   /** Grows one tree on the rows `bag[0..bagSize)` using only `features` (sorted ids). */
@@ -274,7 +207,6 @@ export class TreeLearner {
     const p = this.p;
     const nf = featureIds.length;
     this.work.features.set(featureIds);
-    const features = this.work.features.subarray(0, nf);
     this.indices.set(bag.subarray(0, bagSize));
     let g = 0;
     let h = 0;
@@ -287,16 +219,15 @@ export class TreeLearner {
     // A hessian equal on every in-bag row (unweighted L2) lets buildHist skip accumulating it.
     let constHess = bagSize > 0 ? hess[bag[0]!]! : 0;
     for (let i = 1; i < bagSize && constHess > 0; i++) if (hess[bag[i]!] !== constHess) constHess = 0;
-    const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, slot: this.takeSlot(), best: null };
-    this.buildHist(root, -1, grad, hess, nf, constHess);
     const canSplit = (leaf: Leaf): boolean => p.maxDepth <= 0 || leaf.depth < p.maxDepth;
-    const minData = Math.max(1, p.minDataInLeaf);
+    const minData = this.rules.minData;
     const splittable = (leaf: Leaf): boolean => canSplit(leaf) && leaf.count >= 2 * minData;
+    // A leaf that will never split needs no histogram: its slot serves the next one.
     const settle = (leaf: Leaf): void => {
-      leaf.best = leaf.slot >= 0 && leaves.length < p.numLeaves && splittable(leaf) ? this.findBest(leaf, features, constHess) : null;
-      // A leaf that will never split needs no histogram: its slot serves the next one.
       if (!leaf.best) this.release(leaf);
     };
+    const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, slot: this.takeSlot(), best: null };
+    this.buildHist(root, null, splittable(root), false, grad, hess, nf, constHess);
     const leaves: Leaf[] = [root];
     settle(root);
     const columns = this.data.columns;
@@ -345,12 +276,12 @@ export class TreeLearner {
       const largeNeeds = !last && splittable(large);
       if (largeNeeds) {
         small.slot = this.takeSlot();
-        this.buildHist(small, large.slot, grad, hess, nf, constHess);
+        this.buildHist(small, large, smallNeeds, true, grad, hess, nf, constHess);
       } else {
         // The small child takes over the parent's slot (the large one's histogram is never needed).
         small.slot = large.slot;
         large.slot = -1;
-        if (smallNeeds) this.buildHist(small, -1, grad, hess, nf, constHess);
+        if (smallNeeds) this.buildHist(small, null, true, false, grad, hess, nf, constHess);
       }
       settle(lLeaf);
       settle(rLeaf);

@@ -230,6 +230,8 @@ export function binFeatures(b: BinBuffers, f0: number, f1: number): void {
     // The sample may miss every missing value, yet the missing bin must exist to be learnable.
     if (!fb.hasMissing && values !== column) for (let r = 0; r < rows && !fb.hasMissing; r++) if (column[r] !== column[r]) fb.hasMissing = true;
     b.thresholds.set(fb.thresholds, f * THRESHOLD_SLOTS);
+    // Padding for binRows' fixed eight-step search.
+    b.thresholds.fill(Number.POSITIVE_INFINITY, f * THRESHOLD_SLOTS + fb.valueBins, (f + 1) * THRESHOLD_SLOTS);
     b.valueBins[f] = fb.valueBins;
     b.hasMissing[f] = fb.hasMissing ? 1 : 0;
     binColumn(fb, column, b.columns.subarray(f * rows, (f + 1) * rows));
@@ -246,6 +248,34 @@ export function transposeRows(b: BinBuffers, r0: number, r1: number): void {
     for (let f = 0; f < cols; f++) {
       const base = f * rows;
       for (let r = t0; r < t1; r++) bins[r * cols + f] = columns[base + r]!;
+    }
+  }
+}
+
+/**
+ * Row-major codes of rows r0..r1 of another matrix (a validation set) with learned edges: `thresholds`
+ * as BinBuffers holds them (THRESHOLD_SLOTS per feature, padded with +Infinity).
+ */
+export function binRows(x: Float32Array, cols: number, thresholds: Float64Array, valueBins: Int32Array, out: Uint8Array, r0: number, r1: number): void {
+  const t = thresholds;
+  for (let r = r0; r < r1; r++) {
+    for (let f = 0, i = r * cols; f < cols; f++, i++) {
+      const v = x[i]!;
+      if (v !== v) {
+        out[i] = valueBins[f]!;
+        continue;
+      }
+      const base = f * THRESHOLD_SLOTS;
+      let lo = 0;
+      if (t[base + lo + 127]! < v) lo += 128;
+      if (t[base + lo + 63]! < v) lo += 64;
+      if (t[base + lo + 31]! < v) lo += 32;
+      if (t[base + lo + 15]! < v) lo += 16;
+      if (t[base + lo + 7]! < v) lo += 8;
+      if (t[base + lo + 3]! < v) lo += 4;
+      if (t[base + lo + 1]! < v) lo += 2;
+      if (t[base + lo]! < v) lo += 1;
+      out[i] = lo;
     }
   }
 }

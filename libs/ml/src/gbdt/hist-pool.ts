@@ -97,6 +97,13 @@ export class HistPool {
     return binned;
   }
 
+  /** Row-major codes of the shared validation matrix with the training edges (after binMatrix). */
+  binValid(): Uint8Array {
+    const chunks = this.work.setBinJob(OP.binValid);
+    if (chunks > 0) this.run(chunks, true);
+    return this.work.validBins;
+  }
+
   /** Stops the workers; safe to call more than once. */
   close(): void {
     if (this.closed) return;

@@ -10,7 +10,7 @@
  * never starts. Each feature's slots are summed by exactly one thread in leaf row order: the bits do
  * not depend on the number of threads or on who ran which chunk.
  */
-import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, transposeRows, type BinBuffers } from './binning';
+import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, binRows, transposeRows, type BinBuffers } from './binning';
 import { histKernel, histStride, subtractHist, type HistData } from './histogram';
 import { SPLIT_WORDS, scanSplits, type SplitRules } from './split-finder';
 
@@ -50,7 +50,7 @@ export interface JobLeaf {
 }
 
 /** What a job's chunks do. */
-export const OP = { hist: 0, bin: 1, transpose: 2 } as const;
+export const OP = { hist: 0, bin: 1, transpose: 2, binValid: 3 } as const;
 
 export interface HistShared {
   rows: number;
@@ -58,6 +58,10 @@ export interface HistShared {
   maxBin: number;
   /** The training matrix (row-major float32), read by the binning jobs. */
   x: SharedArrayBuffer;
+  /** The validation matrix (row-major float32) and its row-major codes with the training edges. */
+  validX: SharedArrayBuffer;
+  validRows: number;
+  validBins: SharedArrayBuffer;
   /** Rows the bin edges come from (sorted ids), empty for all rows. */
   sample: SharedArrayBuffer;
   sampleLength: number;
@@ -82,15 +86,17 @@ export interface HistShared {
 }
 
 /** Shared buffers for one fit; `x` is copied in unless it already sits at the start of a SharedArrayBuffer (null: no binning here). */
-export function allocateShared(x: Float32Array | null, rows: number, cols: number, maxBin: number, slots: number, sample: Int32Array | null): HistShared {
+export function allocateShared(x: Float32Array | null, rows: number, cols: number, maxBin: number, slots: number, sample: Int32Array | null, valid: { x: Float32Array; rows: number } | null = null): HistShared {
   const sab = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
-  let xs: SharedArrayBuffer;
-  if (!x) xs = sab(0);
-  else if (x.buffer instanceof SharedArrayBuffer && x.byteOffset === 0 && x.length >= rows * cols) xs = x.buffer;
-  else {
-    xs = sab(rows * cols * 4);
-    new Float32Array(xs, 0, rows * cols).set(x.subarray(0, rows * cols));
-  }
+  const share = (m: Float32Array | null, n: number): SharedArrayBuffer => {
+    if (!m) return sab(0);
+    if (m.buffer instanceof SharedArrayBuffer && m.byteOffset === 0 && m.length >= n) return m.buffer;
+    const out = sab(n * 4);
+    new Float32Array(out, 0, n).set(m.subarray(0, n));
+    return out;
+  };
+  const xs = share(x, rows * cols);
+  const validRows = valid ? valid.rows : 0;
   const sampleBuffer = sab((sample?.length ?? 0) * 4);
   if (sample) new Int32Array(sampleBuffer, 0, sample.length).set(sample);
   const slotLength = cols * (maxBin + 2) * 3;
@@ -99,6 +105,9 @@ export function allocateShared(x: Float32Array | null, rows: number, cols: numbe
     cols,
     maxBin,
     x: xs,
+    validX: share(valid ? valid.x : null, validRows * cols),
+    validRows,
+    validBins: sab(validRows * cols),
     sample: sampleBuffer,
     sampleLength: sample?.length ?? 0,
     thresholds: sab(cols * THRESHOLD_SLOTS * 8),
@@ -131,6 +140,8 @@ export class HistWork {
   readonly features: Int32Array;
   readonly hist: Float64Array[];
   readonly best: Float64Array;
+  readonly validX: Float32Array;
+  readonly validBins: Uint8Array;
   private readonly job: Int32Array;
   private readonly jobF: Float64Array;
 
@@ -157,6 +168,8 @@ export class HistWork {
       valueBins,
       hasMissing: new Uint8Array(s.hasMissing, 0, s.cols),
     };
+    this.validX = new Float32Array(s.validX, 0, s.validRows * s.cols);
+    this.validBins = new Uint8Array(s.validBins, 0, s.validRows * s.cols);
     this.indices = new Int32Array(s.indices, 0, s.rows);
     this.gg = new Float64Array(s.gg, 0, s.rows);
     this.gh = new Float64Array(s.gh, 0, s.rows);
@@ -195,9 +208,10 @@ export class HistWork {
   }
 
   /** Writes a binning job (OP.bin over feature chunks, OP.transpose over row chunks); returns its chunk count. */
-  setBinJob(op: typeof OP.bin | typeof OP.transpose): number {
+  setBinJob(op: typeof OP.bin | typeof OP.transpose | typeof OP.binValid): number {
     this.job[JOB.op] = op;
-    return op === OP.bin ? Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES) : Math.ceil(this.shared.rows / TRANSPOSE_CHUNK_ROWS);
+    if (op === OP.bin) return Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES);
+    return Math.ceil((op === OP.transpose ? this.shared.rows : this.shared.validRows) / TRANSPOSE_CHUNK_ROWS);
   }
 
   /** Runs chunk c of the current job. */
@@ -206,6 +220,11 @@ export class HistWork {
     const op = j[JOB.op]!;
     if (op === OP.bin) {
       binFeatures(this.binBuffers, c * BIN_CHUNK_FEATURES, Math.min(this.shared.cols, (c + 1) * BIN_CHUNK_FEATURES));
+      return;
+    }
+    if (op === OP.binValid) {
+      const b = this.binBuffers;
+      binRows(this.validX, b.cols, b.thresholds, b.valueBins, this.validBins, c * TRANSPOSE_CHUNK_ROWS, Math.min(this.shared.validRows, (c + 1) * TRANSPOSE_CHUNK_ROWS));
       return;
     }
     if (op === OP.transpose) {

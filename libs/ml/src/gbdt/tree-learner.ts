@@ -81,9 +81,12 @@ function slotsFor(p: LearnerParams, rows: number): number {
 export class TreeLearner {
   /** Row ids partitioned by leaf after `grow` (in-bag rows only). */
   readonly indices: Int32Array;
+  /** Row-major codes of the validation matrix given to fromMatrix, with the training edges. */
+  validBins: Uint8Array | null = null;
   /** The binned training matrix (on the threads' shared memory). */
   readonly data: BinnedMatrix;
   private readonly scratch: Int32Array;
+  private readonly goLeft = new Uint8Array(256);
   private readonly pool: HistPool;
   private readonly work: HistWork;
   private readonly freeSlots: number[] = [];
@@ -94,11 +97,13 @@ export class TreeLearner {
    * Bins the row-major matrix x (rows x cols) on `threads` threads and returns a learner on it,
    * keeping those threads for the histograms. Close it when done.
    */
-  static fromMatrix(x: Float32Array, rows: number, cols: number, p: LearnerParams & { maxBin: number }, seed: number, threads: number): TreeLearner {
-    const shared = allocateShared(x, rows, cols, p.maxBin, slotsFor(p, rows), binSample(rows, seed));
+  static fromMatrix(x: Float32Array, rows: number, cols: number, p: LearnerParams & { maxBin: number }, seed: number, threads: number, valid: { x: Float32Array; rows: number } | null = null): TreeLearner {
+    const shared = allocateShared(x, rows, cols, p.maxBin, slotsFor(p, rows), binSample(rows, seed), valid);
     const pool = new HistPool(shared, Math.max(0, threads - 1));
     try {
-      return new TreeLearner(pool.binMatrix(), p, pool);
+      const learner = new TreeLearner(pool.binMatrix(), p, pool);
+      if (valid) learner.validBins = pool.binValid();
+      return learner;
     } catch (error) {
       pool.close();
       throw error;
@@ -246,14 +251,20 @@ export class TreeLearner {
       // Stable partition of the leaf's rows: left rows stay in front, right rows follow.
       const idx = this.indices;
       const col = s.feature * rows;
+      // Side of every code (1: left), so the loop has no data-dependent branch to mispredict.
+      const goLeft = this.goLeft;
+      for (let b = 0; b < 256; b++) goLeft[b] = (b === missingBin ? s.missingLeft : b <= s.bin) ? 1 : 0;
+      const scratch = this.scratch;
       let nl = 0;
       let nr = 0;
       for (let i = leaf.begin; i < leaf.begin + leaf.count; i++) {
         const r = idx[i]!;
-        const b = columns[col + r]!;
-        const left = b === missingBin ? s.missingLeft : b <= s.bin;
-        if (left) idx[leaf.begin + nl++] = r;
-        else this.scratch[nr++] = r;
+        const l = goLeft[columns[col + r]!]!;
+        // Both writes are safe: the left write never passes the read position.
+        idx[leaf.begin + nl] = r;
+        scratch[nr] = r;
+        nl += l;
+        nr += 1 - l;
       }
       idx.set(this.scratch.subarray(0, nr), leaf.begin + nl);
       const leftNode = nodes.length;

@@ -85,4 +85,17 @@ describe('histogram worker threads', () => {
     };
     expect(await forest(2)).toEqual(await forest(1));
   });
+
+  it('scores the validation set on its bin codes exactly as the exported trees do', async () => {
+    const valid = makeData(3_000, cols, 13, label);
+    for (let i = 5; i < valid.x.length; i += 41) valid.x[i] = Number.NaN;
+    const losses: number[] = [];
+    const m = new GbdtModel({ ...params, numIterations: 12 });
+    await m.fit(train, { valid, seed: 1, onProgress: (i) => losses.push(i.validLoss!) });
+    const pred = m.predict(valid.x, valid.rows);
+    let mse = 0;
+    for (let r = 0; r < valid.rows; r++) mse += (pred[r]! - valid.y[r]!) ** 2;
+    expect(losses).toHaveLength(12);
+    expect(losses[11]).toBeCloseTo(mse / valid.rows, 12);
+  });
 });

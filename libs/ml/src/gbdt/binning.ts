@@ -144,28 +144,45 @@ export function binOf(feature: FeatureBins, v: number): number {
 }
 
 /**
- * Bins a whole column: the thresholds padded to 256 with +Infinity make the search a fixed eight
- * halvings (the same first k with v <= thresholds[k] as binOf).
+ * Order-preserving unsigned key of a float32's bits (-0 keyed as +0, since -0 <= t exactly when
+ * +0 <= t): a <= b as floats exactly when key(a) <= key(b).
+ */
+function floatKey(u: number): number {
+  const k = (u ^ ((u >> 31) | 0x80000000)) >>> 0;
+  return k === 0x7fffffff ? 0x80000000 : k;
+}
+
+/**
+ * Bins a whole column: the code of v is the number of thresholds below it (binOf's first k with
+ * v <= thresholds[k]). A table over the top 16 bits of the value's key gives that number for the
+ * key's prefix, so only thresholds sharing the prefix (rarely more than one) are compared.
  */
 function binColumn(feature: FeatureBins, column: Float32Array, out: Uint8Array): void {
-  const t = new Float64Array(256).fill(Number.POSITIVE_INFINITY);
-  t.set(feature.thresholds);
+  const t = feature.thresholds;
+  const nb = t.length;
+  const keys = new Uint32Array(nb);
+  const tf = new Float32Array(t);
+  const tBits = new Uint32Array(tf.buffer);
+  for (let k = 0; k < nb; k++) keys[k] = floatKey(tBits[k]!);
+  // below[p]: thresholds whose key is under p << 16.
+  const below = new Uint8Array(65537);
+  for (let p = 0, k = 0; p <= 65536; p++) {
+    while (k < nb && keys[k]! >>> 16 < p) k++;
+    below[p] = k;
+  }
   const missing = feature.valueBins;
+  const bits = new Uint32Array(column.buffer, column.byteOffset, column.length);
   for (let r = 0; r < column.length; r++) {
-    const v = column[r]!;
-    if (v !== v) {
+    const u = bits[r]!;
+    if ((u & 0x7fffffff) > 0x7f800000) {
       out[r] = missing;
       continue;
     }
-    let lo = 0;
-    if (t[lo + 127]! < v) lo += 128;
-    if (t[lo + 63]! < v) lo += 64;
-    if (t[lo + 31]! < v) lo += 32;
-    if (t[lo + 15]! < v) lo += 16;
-    if (t[lo + 7]! < v) lo += 8;
-    if (t[lo + 3]! < v) lo += 4;
-    if (t[lo + 1]! < v) lo += 2;
-    if (t[lo]! < v) lo += 1;
+    const key = floatKey(u);
+    const p = key >>> 16;
+    let lo = below[p]!;
+    const hi = below[p + 1]!;
+    while (lo < hi && keys[lo]! < key) lo++;
     out[r] = lo;
   }
 }

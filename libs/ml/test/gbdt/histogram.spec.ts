@@ -20,6 +20,25 @@ describe('binMatrix layout', () => {
   });
 });
 
+describe('binMatrix codes at the edges of float32', () => {
+  it('match binOf for zeros of both signs, subnormals, extremes, ties and NaN', () => {
+    const special = [0, -0, 1e-45, -1e-45, 1e-40, -1e-40, 3.4028234663852886e38, -3.4028234663852886e38, 1, -1, 0.5, Number.NaN, 1e30, -1e30];
+    const rng = mulberry32(11);
+    const rows = 4000;
+    const cols = 3;
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < x.length; i++) {
+      const f = i % cols;
+      // Feature 0: few distinct values (one bin each); 1: many (shared bins); 2: heavy ties.
+      x[i] = f === 0 ? special[i % special.length]! : f === 1 ? (rng() < 0.2 ? special[Math.floor(rng() * special.length)]! : Math.fround((rng() - 0.5) * 10 ** Math.floor(rng() * 12 - 6))) : Math.round(rng() * 3) - 1.5;
+    }
+    for (const maxBin of [255, 7]) {
+      const m = binMatrix(x, rows, cols, maxBin, 0);
+      for (let i = 0; i < x.length; i++) expect(m.bins[i]).toBe(binOf(m.features[i % cols]!, x[i]!));
+    }
+  });
+});
+
 describe('histKernel', () => {
   const rows = 500;
   const cols = 45;

@@ -62,9 +62,15 @@ export function scanSplits(
     let ac = 0;
     for (let b = 0, j = off; b <= lastBin; b++, j += s) {
       ag += hist[j]!;
-      ac += hist[j + s - 1]!;
+      const cb = hist[j + s - 1]!;
+      ac += cb;
       // A constant hessian's sum is the count times it (exact integers for a hessian of 1).
       ah = s === 2 ? ac * constHess : ah + hist[j + 1]!;
+      // Past this bin the right side only shrinks: no later threshold keeps minData rows there.
+      if (C - ac < minData) break;
+      // An empty bin splits the rows as the previous threshold did (its sums differ at most by a
+      // subtraction residue): keep the first threshold of such a run.
+      if (cb === 0) continue;
       // Two candidates per threshold: missing values right (with the larger bins) or left.
       let lc = ac;
       let rc = C - lc;

@@ -94,7 +94,14 @@ export class HistPool {
     this.run(this.work.setBinJob(OP.transpose), true);
     const binned = collectBins(this.work.binBuffers);
     this.work.data.offsets.set(binned.offsets);
+    this.countRoot();
     return binned;
+  }
+
+  /** Counts rows per bin over all rows (after the codes and offsets are in place), for root histograms. */
+  countRoot(): void {
+    this.run(this.work.setBinJob(OP.countRoot), true);
+    this.work.useRootCounts();
   }
 
   /** Row-major codes of the shared validation matrix with the training edges (after binMatrix). */

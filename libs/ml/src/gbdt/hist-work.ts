@@ -11,7 +11,7 @@
  * not depend on the number of threads or on who ran which chunk.
  */
 import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, binRows, transposeRows, type BinBuffers } from './binning';
-import { histKernel, histStride, subtractHist, type HistData } from './histogram';
+import { countBins, histKernel, histStride, subtractHist, type HistData } from './histogram';
 import { SPLIT_WORDS, scanSplits, type SplitRules } from './split-finder';
 
 /** Control words (Int32 indices into `ctl`). */
@@ -35,7 +35,7 @@ export const ERROR_BYTES = 1024;
 export const MAX_CHUNKS = 1023;
 
 /** Job words (Int32 indices into `job`), then the job's doubles (JOBF indices). */
-const JOB = { op: 0, begin: 1, count: 2, small: 3, large: 4, features: 5, chunk: 6, smallCount: 7, largeCount: 8, scanSmall: 9, scanLarge: 10, minData: 11 } as const;
+const JOB = { op: 0, begin: 1, count: 2, small: 3, large: 4, features: 5, chunk: 6, smallCount: 7, largeCount: 8, scanSmall: 9, scanLarge: 10, minData: 11, rootCounts: 12 } as const;
 const JOB_WORDS = 16;
 const JOBF = { constHess: 0, smallG: 1, smallH: 2, largeG: 3, largeH: 4, l1: 5, l2: 6, minHess: 7, minGain: 8 } as const;
 const JOB_DOUBLES = 9;
@@ -50,7 +50,7 @@ export interface JobLeaf {
 }
 
 /** What a job's chunks do. */
-export const OP = { hist: 0, bin: 1, transpose: 2, binValid: 3 } as const;
+export const OP = { hist: 0, bin: 1, transpose: 2, binValid: 3, countRoot: 4 } as const;
 
 export interface HistShared {
   rows: number;
@@ -80,6 +80,8 @@ export interface HistShared {
   hist: SharedArrayBuffer;
   /** Per chunk, the best split of the small and of the large leaf over the chunk's features. */
   best: SharedArrayBuffer;
+  /** Rows per bin over all rows (HistData.rootCounts). */
+  rootCounts: SharedArrayBuffer;
   /** Float64 slots per histogram (an upper bound: cols x (maxBin + 2) x 3). */
   slotLength: number;
   slots: number;
@@ -119,6 +121,7 @@ export function allocateShared(x: Float32Array | null, rows: number, cols: numbe
     ctl: sab(CTL_WORDS * 4 + ERROR_BYTES),
     job: sab(JOB_WORDS * 4 + JOB_DOUBLES * 8),
     best: sab((MAX_CHUNKS + 1) * 2 * SPLIT_WORDS * 8),
+    rootCounts: sab(cols * (maxBin + 2) * 8),
     indices: sab(rows * 4),
     gg: sab(rows * 8),
     gh: sab(rows * 8),
@@ -141,6 +144,9 @@ export class HistWork {
   readonly hist: Float64Array[];
   readonly best: Float64Array;
   readonly validX: Float32Array;
+  private readonly rootCounts: Float64Array;
+  private rootReady = false;
+  private readonly allFeatures: Int32Array;
   readonly validBins: Uint8Array;
   private readonly job: Int32Array;
   private readonly jobF: Float64Array;
@@ -155,7 +161,9 @@ export class HistWork {
     const valueBins = new Int32Array(s.valueBins, 0, s.cols);
     const bins = new Uint8Array(s.bins, 0, n);
     const columns = new Uint8Array(s.columns, 0, n);
-    this.data = { rows: s.rows, cols: s.cols, bins, columns, offsets: new Int32Array(s.offsets, 0, s.cols), valueBins };
+    this.data = { rows: s.rows, cols: s.cols, bins, columns, offsets: new Int32Array(s.offsets, 0, s.cols), valueBins, rootCounts: null };
+    this.rootCounts = new Float64Array(s.rootCounts);
+    this.allFeatures = Int32Array.from({ length: s.cols }, (_, i) => i);
     this.binBuffers = {
       x: new Float32Array(s.x, 0, Math.min(n, s.x.byteLength >> 2)),
       rows: s.rows,
@@ -196,6 +204,7 @@ export class HistWork {
     j[JOB.scanSmall] = small.scan ? 1 : 0;
     j[JOB.scanLarge] = large?.scan ? 1 : 0;
     j[JOB.minData] = rules.minData;
+    j[JOB.rootCounts] = this.rootReady ? 1 : 0;
     d[JOBF.constHess] = constHess;
     d[JOBF.smallG] = small.g;
     d[JOBF.smallH] = small.h;
@@ -208,10 +217,15 @@ export class HistWork {
   }
 
   /** Writes a binning job (OP.bin over feature chunks, OP.transpose over row chunks); returns its chunk count. */
-  setBinJob(op: typeof OP.bin | typeof OP.transpose | typeof OP.binValid): number {
+  setBinJob(op: typeof OP.bin | typeof OP.transpose | typeof OP.binValid | typeof OP.countRoot): number {
     this.job[JOB.op] = op;
-    if (op === OP.bin) return Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES);
+    if (op === OP.bin || op === OP.countRoot) return Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES);
     return Math.ceil((op === OP.transpose ? this.shared.rows : this.shared.validRows) / TRANSPOSE_CHUNK_ROWS);
+  }
+
+  /** Lets root histograms copy their counts (once countRoot has run, on every thread). */
+  useRootCounts(): void {
+    this.rootReady = true;
   }
 
   /** Runs chunk c of the current job. */
@@ -220,6 +234,10 @@ export class HistWork {
     const op = j[JOB.op]!;
     if (op === OP.bin) {
       binFeatures(this.binBuffers, c * BIN_CHUNK_FEATURES, Math.min(this.shared.cols, (c + 1) * BIN_CHUNK_FEATURES));
+      return;
+    }
+    if (op === OP.countRoot) {
+      countBins(this.data, this.rootCounts, this.allFeatures, c * BIN_CHUNK_FEATURES, Math.min(this.shared.cols, (c + 1) * BIN_CHUNK_FEATURES));
       return;
     }
     if (op === OP.binValid) {
@@ -239,6 +257,7 @@ export class HistWork {
     const constHess = d[JOBF.constHess]!;
     const small = this.hist[j[JOB.small]!]!;
     const data = this.data;
+    data.rootCounts = j[JOB.rootCounts] === 1 ? this.rootCounts : null;
     histKernel(small, data, this.indices, j[JOB.begin]!, j[JOB.count]!, this.gg, this.gh, this.features, k0, k1, constHess);
     const large = j[JOB.large]!;
     if (large >= 0) subtractHist(this.hist[large]!, small, data, this.features, k0, k1, histStride(constHess));

@@ -20,6 +20,11 @@ export interface HistData {
   columns: Uint8Array;
   offsets: Int32Array;
   valueBins: Int32Array;
+  /**
+   * Rows per bin over all rows (at offsets[f] + bin), when known: a leaf holding every row in order
+   * (a root without bagging) then copies its counts instead of summing them.
+   */
+  rootCounts?: Float64Array | null;
 }
 
 /**
@@ -64,11 +69,90 @@ export function histKernel(
 ): void {
   const s = histStride(constHess);
   clear(hist, d, features, k0, k1, s);
+  if (s === 2 && count === d.rows && d.rootCounts) {
+    // Every row, so (bagging aside: count === rows) idx is the identity.
+    rootConst(hist, d, d.rootCounts, gg, features, k0, k1);
+    return;
+  }
   if (isDenseLeaf(count, d.rows)) {
     if (s === 2) denseConst(hist, d, idx, begin, count, gg, features, k0, k1);
     else denseFull(hist, d, idx, begin, count, gg, gh, features, k0, k1);
   } else if (s === 2) sparseConst(hist, d, idx, begin, count, gg, features, k0, k1);
   else sparseFull(hist, d, idx, begin, count, gg, gh, features, k0, k1);
+}
+
+/** Counts per bin of features[k0..k1) over all rows (the table rootConst copies). */
+export function countBins(d: HistData, counts: Float64Array, features: Int32Array, k0: number, k1: number): void {
+  const col = d.columns;
+  const rows = d.rows;
+  for (let k = k0; k < k1; k++) {
+    const f = features[k]!;
+    const o = d.offsets[f]!;
+    counts.fill(0, o, o + d.valueBins[f]! + 1);
+    const c = f * rows;
+    for (let r = 0; r < rows; r++) {
+      const j = o + col[c + r]!;
+      counts[j] = counts[j]! + 1;
+    }
+  }
+}
+
+/** All rows in order with a constant hessian: only the gradients are summed, eight features per pass. */
+function rootConst(hist: Float64Array, d: HistData, counts: Float64Array, gg: Float64Array, features: Int32Array, k0: number, k1: number): void {
+  const col = d.columns;
+  const rows = d.rows;
+  const off = d.offsets;
+  let k = k0;
+  for (; k + 8 <= k1; k += 8) {
+    const o0 = off[features[k]!]! * 2;
+    const o1 = off[features[k + 1]!]! * 2;
+    const o2 = off[features[k + 2]!]! * 2;
+    const o3 = off[features[k + 3]!]! * 2;
+    const o4 = off[features[k + 4]!]! * 2;
+    const o5 = off[features[k + 5]!]! * 2;
+    const o6 = off[features[k + 6]!]! * 2;
+    const o7 = off[features[k + 7]!]! * 2;
+    const c0 = features[k]! * rows;
+    const c1 = features[k + 1]! * rows;
+    const c2 = features[k + 2]! * rows;
+    const c3 = features[k + 3]! * rows;
+    const c4 = features[k + 4]! * rows;
+    const c5 = features[k + 5]! * rows;
+    const c6 = features[k + 6]! * rows;
+    const c7 = features[k + 7]! * rows;
+    for (let r = 0; r < rows; r++) {
+      const g = gg[r]!;
+      let j = o0 + col[c0 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o1 + col[c1 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o2 + col[c2 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o3 + col[c3 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o4 + col[c4 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o5 + col[c5 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o6 + col[c6 + r]! * 2;
+      hist[j] = hist[j]! + g;
+      j = o7 + col[c7 + r]! * 2;
+      hist[j] = hist[j]! + g;
+    }
+  }
+  for (; k < k1; k++) {
+    const o = off[features[k]!]! * 2;
+    const c = features[k]! * rows;
+    for (let r = 0; r < rows; r++) {
+      const j = o + col[c + r]! * 2;
+      hist[j] = hist[j]! + gg[r]!;
+    }
+  }
+  for (k = k0; k < k1; k++) {
+    const f = features[k]!;
+    const o = off[f]!;
+    for (let b = 0; b <= d.valueBins[f]!; b++) hist[(o + b) * 2 + 1] = counts[o + b]!;
+  }
 }
 
 /** Four features per pass over the rows: four independent update chains keep the core busy. */

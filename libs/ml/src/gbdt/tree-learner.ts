@@ -125,6 +125,7 @@ export class TreeLearner {
       d.columns.set(data.columns);
       d.offsets.set(data.offsets);
       d.valueBins.set(this.valueBins);
+      this.pool.countRoot();
       this.data = { ...data, bins: d.bins, columns: d.columns };
     }
     this.work = this.pool.work;

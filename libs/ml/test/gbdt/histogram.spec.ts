@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binMatrix, binOf, mulberry32 } from '../../src/gbdt';
-import { histKernel, isDenseLeaf, subtractHist } from '../../src/gbdt/histogram';
+import { countBins, histKernel, isDenseLeaf, subtractHist } from '../../src/gbdt/histogram';
 
 function data(rows: number, cols: number) {
   const rng = mulberry32(7);
@@ -89,6 +89,20 @@ describe('histKernel', () => {
       expectSame(a, naive(begin, count, null), 2);
     });
   }
+
+  it('copies the all-row counts for a root in row order and sums only its gradients', () => {
+    const identity = Int32Array.from({ length: rows }, (_, i) => i);
+    const counts = new Float64Array(m.totalBins);
+    const all = Int32Array.from({ length: cols }, (_, i) => i);
+    countBins(d, counts, all, 0, cols);
+    const rooted = { ...d, rootCounts: counts };
+    const a = new Float64Array(m.totalBins * 3).fill(5);
+    histKernel(a, rooted, identity, 0, rows, gg, gg, features, 0, 11, 1);
+    histKernel(a, rooted, identity, 0, rows, gg, gg, features, 11, features.length, 1);
+    const b = new Float64Array(m.totalBins * 3);
+    histKernel(b, d, identity, 0, rows, gg, gg, features, 0, features.length, 1);
+    expectSame(a, b, 2);
+  });
 
   it('subtracts a child from its parent slot by slot', () => {
     const parent = naive(0, rows, null);

@@ -247,8 +247,6 @@ export function binFeatures(b: BinBuffers, f0: number, f1: number): void {
     // The sample may miss every missing value, yet the missing bin must exist to be learnable.
     if (!fb.hasMissing && values !== column) for (let r = 0; r < rows && !fb.hasMissing; r++) if (column[r] !== column[r]) fb.hasMissing = true;
     b.thresholds.set(fb.thresholds, f * THRESHOLD_SLOTS);
-    // Padding for binRows' fixed eight-step search.
-    b.thresholds.fill(Number.POSITIVE_INFINITY, f * THRESHOLD_SLOTS + fb.valueBins, (f + 1) * THRESHOLD_SLOTS);
     b.valueBins[f] = fb.valueBins;
     b.hasMissing[f] = fb.hasMissing ? 1 : 0;
     binColumn(fb, column, b.columns.subarray(f * rows, (f + 1) * rows));
@@ -270,30 +268,22 @@ export function transposeRows(b: BinBuffers, r0: number, r1: number): void {
 }
 
 /**
- * Row-major codes of rows r0..r1 of another matrix (a validation set) with learned edges: `thresholds`
- * as BinBuffers holds them (THRESHOLD_SLOTS per feature, padded with +Infinity).
+ * Row-major codes of features f0..f1 of another matrix (a validation set, rows x cols) with learned
+ * edges: `thresholds` and `valueBins` as BinBuffers holds them. Column by column, as the training
+ * matrix is binned, so the same table search applies.
  */
-export function binRows(x: Float32Array, cols: number, thresholds: Float64Array, valueBins: Int32Array, out: Uint8Array, r0: number, r1: number): void {
-  const t = thresholds;
-  for (let r = r0; r < r1; r++) {
-    for (let f = 0, i = r * cols; f < cols; f++, i++) {
-      const v = x[i]!;
-      if (v !== v) {
-        out[i] = valueBins[f]!;
-        continue;
-      }
-      const base = f * THRESHOLD_SLOTS;
-      let lo = 0;
-      if (t[base + lo + 127]! < v) lo += 128;
-      if (t[base + lo + 63]! < v) lo += 64;
-      if (t[base + lo + 31]! < v) lo += 32;
-      if (t[base + lo + 15]! < v) lo += 16;
-      if (t[base + lo + 7]! < v) lo += 8;
-      if (t[base + lo + 3]! < v) lo += 4;
-      if (t[base + lo + 1]! < v) lo += 2;
-      if (t[base + lo]! < v) lo += 1;
-      out[i] = lo;
-    }
+export function binOtherFeatures(x: Float32Array, rows: number, cols: number, thresholds: Float64Array, valueBins: Int32Array, out: Uint8Array, f0: number, f1: number): void {
+  const gathered = Array.from({ length: f1 - f0 }, () => new Float32Array(rows));
+  for (let r = 0; r < rows; r++) {
+    const at = r * cols;
+    for (let f = f0; f < f1; f++) gathered[f - f0]![r] = x[at + f]!;
+  }
+  const codes = new Uint8Array(rows);
+  for (let f = f0; f < f1; f++) {
+    const column = gathered[f - f0]!;
+    const nb = valueBins[f]!;
+    binColumn({ thresholds: thresholds.subarray(f * THRESHOLD_SLOTS, f * THRESHOLD_SLOTS + nb), valueBins: nb, hasMissing: true }, column, codes);
+    for (let r = 0, i = f; r < rows; r++, i += cols) out[i] = codes[r]!;
   }
 }
 

@@ -10,7 +10,7 @@
  * never starts. Each feature's slots are summed by exactly one thread in leaf row order: the bits do
  * not depend on the number of threads or on who ran which chunk.
  */
-import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, binRows, transposeRows, type BinBuffers } from './binning';
+import { BIN_CHUNK_FEATURES, THRESHOLD_SLOTS, TRANSPOSE_CHUNK_ROWS, binFeatures, binOtherFeatures, transposeRows, type BinBuffers } from './binning';
 import { countBins, histKernel, histStride, subtractHist, type HistData } from './histogram';
 import { SPLIT_WORDS, scanSplits, type SplitRules } from './split-finder';
 
@@ -219,8 +219,9 @@ export class HistWork {
   /** Writes a binning job (OP.bin over feature chunks, OP.transpose over row chunks); returns its chunk count. */
   setBinJob(op: typeof OP.bin | typeof OP.transpose | typeof OP.binValid | typeof OP.countRoot): number {
     this.job[JOB.op] = op;
-    if (op === OP.bin || op === OP.countRoot) return Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES);
-    return Math.ceil((op === OP.transpose ? this.shared.rows : this.shared.validRows) / TRANSPOSE_CHUNK_ROWS);
+    if (op === OP.transpose) return Math.ceil(this.shared.rows / TRANSPOSE_CHUNK_ROWS);
+    if (op === OP.binValid && this.shared.validRows === 0) return 0;
+    return Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES);
   }
 
   /** Lets root histograms copy their counts (once countRoot has run, on every thread). */
@@ -242,7 +243,7 @@ export class HistWork {
     }
     if (op === OP.binValid) {
       const b = this.binBuffers;
-      binRows(this.validX, b.cols, b.thresholds, b.valueBins, this.validBins, c * TRANSPOSE_CHUNK_ROWS, Math.min(this.shared.validRows, (c + 1) * TRANSPOSE_CHUNK_ROWS));
+      binOtherFeatures(this.validX, this.shared.validRows, b.cols, b.thresholds, b.valueBins, this.validBins, c * BIN_CHUNK_FEATURES, Math.min(b.cols, (c + 1) * BIN_CHUNK_FEATURES));
       return;
     }
     if (op === OP.transpose) {

@@ -6,7 +6,7 @@
  * threads: on a shared machine the wall time depends on the other load), best iteration, test MSE and IC.
  *
  *   pip install lightgbm numpy pandas
- *   npx tsx bench/gbdt-vs-lightgbm.bench.ts [--rows 60000] [--cols 40] [--iterations 200] [--threads 2]
+ *   npx tsx bench/gbdt-vs-lightgbm.bench.ts [--rows 60000] [--cols 40] [--iterations 200] [--threads 2] [--seed 0]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +23,13 @@ const { values: args } = parseArgs({
     iterations: { type: 'string', default: '200' },
     python: { type: 'string', default: 'python3' },
     threads: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '0' },
   },
 });
 const rows = Number(args.rows);
 const cols = Number(args.cols);
 const threads = Number(args.threads);
+const seed = Number(args.seed);
 const params = {
   numIterations: Number(args.iterations),
   learningRate: 0.05,
@@ -83,7 +85,7 @@ function metrics(pred: ArrayLike<number>, label: ArrayLike<number>) {
 
 const model = new GbdtModel({ ...params, numThreads: threads });
 const cpu0 = process.cpuUsage();
-const report = await model.fit(train, { valid, seed: 0 });
+const report = await model.fit(train, { valid, seed });
 const cpu = process.cpuUsage(cpu0);
 const ours = { engine: `quant-gbdt (${threads} thread${threads === 1 ? '' : 's'})`, seconds: report.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, bestIteration: report.bestIteration, ...metrics(model.predict(test.x, test.rows), test.y) };
 
@@ -96,7 +98,7 @@ try {
     lines.push(`${split},${y[r]},${row.join(',')}`);
   }
   writeFileSync(join(dir, 'data.csv'), lines.join('\n'));
-  writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, threads, seed: 0 }));
+  writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, threads, seed }));
   const script = resolve(import.meta.dirname, 'reference/lightgbm_reference.py');
   const out = execFileSync(args.python!, [script, join(dir, 'data.csv'), join(dir, 'params.json')], { encoding: 'utf8' });
   const lgbm = { engine: `lightgbm (${threads} threads)`, ...JSON.parse(out.trim().split('\n').pop()!) };

@@ -68,6 +68,8 @@ export function scanSplits(
       ah = s === 2 ? ac * constHess : ah + hist[j + 1]!;
       // Past this bin the right side only shrinks: no later threshold keeps minData rows there.
       if (C - ac < minData) break;
+      // Too few rows on the left even with the missing ones.
+      if (ac + mc < minData) continue;
       // An empty bin splits the rows as the previous threshold did (its sums differ at most by a
       // subtraction residue): keep the first threshold of such a run.
       if (cb === 0) continue;

@@ -145,6 +145,9 @@ export class HistWork {
   readonly best: Float64Array;
   readonly validX: Float32Array;
   private readonly rootCounts: Float64Array;
+  /** Features per binning chunk and rows per transpose chunk: the defaults, or more so that no job passes MAX_CHUNKS. */
+  private readonly chunkFeatures: number;
+  private readonly chunkRows: number;
   private rootReady = false;
   private readonly allFeatures: Int32Array;
   readonly validBins: Uint8Array;
@@ -163,6 +166,8 @@ export class HistWork {
     const columns = new Uint8Array(s.columns, 0, n);
     this.data = { rows: s.rows, cols: s.cols, bins, columns, offsets: new Int32Array(s.offsets, 0, s.cols), valueBins, rootCounts: null };
     this.rootCounts = new Float64Array(s.rootCounts);
+    this.chunkFeatures = Math.max(BIN_CHUNK_FEATURES, Math.ceil(s.cols / MAX_CHUNKS));
+    this.chunkRows = Math.max(TRANSPOSE_CHUNK_ROWS, Math.ceil(s.rows / MAX_CHUNKS));
     this.allFeatures = Int32Array.from({ length: s.cols }, (_, i) => i);
     this.binBuffers = {
       x: new Float32Array(s.x, 0, Math.min(n, s.x.byteLength >> 2)),
@@ -219,9 +224,9 @@ export class HistWork {
   /** Writes a binning job (OP.bin over feature chunks, OP.transpose over row chunks); returns its chunk count. */
   setBinJob(op: typeof OP.bin | typeof OP.transpose | typeof OP.binValid | typeof OP.countRoot): number {
     this.job[JOB.op] = op;
-    if (op === OP.transpose) return Math.ceil(this.shared.rows / TRANSPOSE_CHUNK_ROWS);
+    if (op === OP.transpose) return Math.ceil(this.shared.rows / this.chunkRows);
     if (op === OP.binValid && this.shared.validRows === 0) return 0;
-    return Math.ceil(this.shared.cols / BIN_CHUNK_FEATURES);
+    return Math.ceil(this.shared.cols / this.chunkFeatures);
   }
 
   /** Lets root histograms copy their counts (once countRoot has run, on every thread). */
@@ -234,20 +239,20 @@ export class HistWork {
     const j = this.job;
     const op = j[JOB.op]!;
     if (op === OP.bin) {
-      binFeatures(this.binBuffers, c * BIN_CHUNK_FEATURES, Math.min(this.shared.cols, (c + 1) * BIN_CHUNK_FEATURES));
+      binFeatures(this.binBuffers, c * this.chunkFeatures, Math.min(this.shared.cols, (c + 1) * this.chunkFeatures));
       return;
     }
     if (op === OP.countRoot) {
-      countBins(this.data, this.rootCounts, this.allFeatures, c * BIN_CHUNK_FEATURES, Math.min(this.shared.cols, (c + 1) * BIN_CHUNK_FEATURES));
+      countBins(this.data, this.rootCounts, this.allFeatures, c * this.chunkFeatures, Math.min(this.shared.cols, (c + 1) * this.chunkFeatures));
       return;
     }
     if (op === OP.binValid) {
       const b = this.binBuffers;
-      binOtherFeatures(this.validX, this.shared.validRows, b.cols, b.thresholds, b.valueBins, this.validBins, c * BIN_CHUNK_FEATURES, Math.min(b.cols, (c + 1) * BIN_CHUNK_FEATURES));
+      binOtherFeatures(this.validX, this.shared.validRows, b.cols, b.thresholds, b.valueBins, this.validBins, c * this.chunkFeatures, Math.min(b.cols, (c + 1) * this.chunkFeatures));
       return;
     }
     if (op === OP.transpose) {
-      transposeRows(this.binBuffers, c * TRANSPOSE_CHUNK_ROWS, Math.min(this.shared.rows, (c + 1) * TRANSPOSE_CHUNK_ROWS));
+      transposeRows(this.binBuffers, c * this.chunkRows, Math.min(this.shared.rows, (c + 1) * this.chunkRows));
       return;
     }
     // The histogram of the small leaf, the large one's by subtraction, then their best splits over the chunk.

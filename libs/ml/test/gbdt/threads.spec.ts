@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GbdtModel, RandomForestModel, binMatrix, mulberry32 } from '../../src/gbdt';
+import { HistPool } from '../../src/gbdt/hist-pool';
+import { allocateShared } from '../../src/gbdt/hist-work';
 import { TreeLearner } from '../../src/gbdt/tree-learner';
 import { makeData } from './data';
 
@@ -97,5 +99,18 @@ describe('histogram worker threads', () => {
     for (let r = 0; r < valid.rows; r++) mse += (pred[r]! - valid.y[r]!) ** 2;
     expect(losses).toHaveLength(12);
     expect(losses[11]).toBeCloseTo(mse / valid.rows, 12);
+  });
+
+  it('fails a broken job with an error instead of hanging, then stops its worker', async () => {
+    const pool = new HistPool(allocateShared(null, 1000, 4, 15, 2, null), 1);
+    try {
+      await until('the helper thread', () => pool.ready() === 1);
+      pool.work.features.set([0, 1, 2, 3]);
+      // Slot 99 does not exist: every chunk throws on whichever thread claims it.
+      pool.work.setJob(0, { slot: 99, g: 0, h: 0, count: 1000, scan: false }, null, 4, 1, 1, { lambdaL1: 0, lambdaL2: 0, minData: 1, minHess: 0, minGain: 0 });
+      expect(() => pool.run(4, true)).toThrow();
+    } finally {
+      pool.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Leaf-wise (best-first) growth of one regression tree on binned data from gradients and hessians,
  * the LightGBM way: the leaf whose best split gains most is split next, until `numLeaves` leaves.
- * Histograms of (sum grad, sum hess, count) per bin are built only for the smaller child; the larger
- * child's histogram is the parent's minus the smaller one's (histogram subtraction).
+ * Histograms (see histogram.ts) are built only for the smaller child; the larger child's histogram is
+ * the parent's minus the smaller one's (histogram subtraction), and a child that can never split gets
+ * none. Histogram jobs, with the split search, run on the learner's threads (hist-pool.ts).
  */
 import { QuantError } from '@quant/errors';
 import { binSample, type BinnedMatrix } from './binning';
@@ -70,7 +71,7 @@ export interface LearnerOptions {
 
 /** Below this many (row, feature) updates a histogram job runs on the training thread alone. */
 const SHARE_MIN_UPDATES = 60_000;
-/** Features per chunk of a dense job: two passes of the four-feature column kernel. */
+/** Features per chunk of a dense job: one eight-feature (or two four-feature) column passes. */
 const DENSE_CHUNK = 8;
 
 /** A tree never holds more leaves than numLeaves, nor more than rows / minDataInLeaf. */

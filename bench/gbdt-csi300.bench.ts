@@ -14,10 +14,11 @@
  *
  * The matrices go to a temp dir as float32 files; bench/reference/lightgbm_csi300.py trains LightGBM on
  * them and writes its test predictions back, so both engines are scored by the same code here. One
- * JSON line per engine: train seconds, best iteration, test IC / rank IC (daily Pearson / Spearman
+ * JSON line per engine: train seconds (wall, and CPU seconds of all threads: on a shared machine the
+ * wall time depends on the other load), best iteration, test IC / rank IC (daily Pearson / Spearman
  * across stocks, averaged) and ICIR (mean / std of the daily values).
  *
- *   npx tsx bench/gbdt-csi300.bench.ts [--test-end 2020-08-01] [--rounds 1000] [--cache DIR] [--engines ours,lightgbm]
+ *   npx tsx bench/gbdt-csi300.bench.ts [--test-end 2020-08-01] [--rounds 1000] [--cache DIR] [--engines ours,lightgbm] [--threads 2]
  *
  * --cache DIR keeps the matrices in DIR and reuses them on the next run (the feature build is the slow part).
  */
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     cache: { type: 'string' },
     engines: { type: 'string', default: 'ours,lightgbm' },
     python: { type: 'string', default: 'python3' },
+    threads: { type: 'string', default: '2' },
   },
 });
 
@@ -64,6 +66,7 @@ const params = {
   maxBin: 255,
   earlyStoppingRounds: 50,
 };
+const threads = Number(args.threads);
 
 interface Matrix {
   rows: number;
@@ -261,20 +264,22 @@ console.log(JSON.stringify({
 const engines = args.engines!.split(',');
 try {
   if (engines.includes('ours')) {
-    const model = new GbdtModel(params);
+    const model = new GbdtModel({ ...params, numThreads: threads });
     const asData = (m: Matrix) => ({ rows: m.rows, cols: m.cols, x: m.x, y: m.y, featureNames: names });
+    const cpu0 = process.cpuUsage();
     const report = await model.fit(asData(train), { valid: asData(valid), seed: 0 });
+    const cpu = process.cpuUsage(cpu0);
     const pred = model.predict(test.x, test.rows);
-    console.log(JSON.stringify({ engine: 'quant-gbdt (1 thread)', seconds: Number(report.seconds.toFixed(2)), iterations: report.iterations, bestIteration: report.bestIteration, ...icReport(pred, test) }));
+    console.log(JSON.stringify({ engine: `quant-gbdt (${threads} thread${threads === 1 ? '' : 's'})`, seconds: Number(report.seconds.toFixed(2)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)), iterations: report.iterations, bestIteration: report.bestIteration, ...icReport(pred, test) }));
   }
   if (engines.includes('lightgbm')) {
-    writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, threads: 2, seed: 0 }));
+    writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, threads, seed: 0 }));
     const script = resolve(import.meta.dirname, 'reference/lightgbm_csi300.py');
     const out = execFileSync(args.python!, [script, dir], { encoding: 'utf8' });
-    const res = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; bestIteration: number; version: string };
+    const res = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number; bestIteration: number; version: string };
     const b = readFileSync(join(dir, 'test_pred_lightgbm.f64'));
     const pred = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    console.log(JSON.stringify({ engine: `lightgbm ${res.version} (2 threads)`, seconds: Number(res.seconds.toFixed(2)), bestIteration: res.bestIteration, ...icReport(pred, test) }));
+    console.log(JSON.stringify({ engine: `lightgbm ${res.version} (${threads} threads)`, seconds: Number(res.seconds.toFixed(2)), cpuSeconds: Number(res.cpuSeconds.toFixed(2)), bestIteration: res.bestIteration, ...icReport(pred, test) }));
   }
 } finally {
   if (!args.cache) rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 /**
  * Our GBDT against LightGBM on the identical synthetic matrix and parameters. The matrix (a noisy
  * nonlinear target over Alpha158-like correlated features, 5% missing) is written to a temp CSV that
- * bench/reference/lightgbm_reference.py trains on with 2 threads; our engine trains in this process
- * (single thread). Prints one JSON line per engine: train seconds, best iteration, test MSE and IC.
+ * bench/reference/lightgbm_reference.py trains on; our engine trains in this process. Both use --threads
+ * threads (default 2). Prints one JSON line per engine: train seconds (wall, and CPU seconds of all
+ * threads: on a shared machine the wall time depends on the other load), best iteration, test MSE and IC.
  *
  *   pip install lightgbm numpy pandas
- *   npx tsx bench/gbdt-vs-lightgbm.bench.ts [--rows 60000] [--cols 40] [--iterations 200]
+ *   npx tsx bench/gbdt-vs-lightgbm.bench.ts [--rows 60000] [--cols 40] [--iterations 200] [--threads 2] [--seed 0]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,10 +22,14 @@ const { values: args } = parseArgs({
     cols: { type: 'string', default: '40' },
     iterations: { type: 'string', default: '200' },
     python: { type: 'string', default: 'python3' },
+    threads: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '0' },
   },
 });
 const rows = Number(args.rows);
 const cols = Number(args.cols);
+const threads = Number(args.threads);
+const seed = Number(args.seed);
 const params = {
   numIterations: Number(args.iterations),
   learningRate: 0.05,
@@ -78,9 +83,11 @@ function metrics(pred: ArrayLike<number>, label: ArrayLike<number>) {
   return { testMse: se / n, testIc: spl / Math.sqrt(sp * sl) };
 }
 
-const model = new GbdtModel(params);
-const report = await model.fit(train, { valid, seed: 0 });
-const ours = { engine: 'quant-gbdt (1 thread)', seconds: report.seconds, bestIteration: report.bestIteration, ...metrics(model.predict(test.x, test.rows), test.y) };
+const model = new GbdtModel({ ...params, numThreads: threads });
+const cpu0 = process.cpuUsage();
+const report = await model.fit(train, { valid, seed });
+const cpu = process.cpuUsage(cpu0);
+const ours = { engine: `quant-gbdt (${threads} thread${threads === 1 ? '' : 's'})`, seconds: report.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, bestIteration: report.bestIteration, ...metrics(model.predict(test.x, test.rows), test.y) };
 
 const dir = mkdtempSync(join(tmpdir(), 'gbdt-bench-'));
 try {
@@ -91,10 +98,10 @@ try {
     lines.push(`${split},${y[r]},${row.join(',')}`);
   }
   writeFileSync(join(dir, 'data.csv'), lines.join('\n'));
-  writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, threads: 2, seed: 0 }));
+  writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, threads, seed }));
   const script = resolve(import.meta.dirname, 'reference/lightgbm_reference.py');
   const out = execFileSync(args.python!, [script, join(dir, 'data.csv'), join(dir, 'params.json')], { encoding: 'utf8' });
-  const lgbm = { engine: 'lightgbm (2 threads)', ...JSON.parse(out.trim().split('\n').pop()!) };
+  const lgbm = { engine: `lightgbm (${threads} threads)`, ...JSON.parse(out.trim().split('\n').pop()!) };
   console.log(JSON.stringify({ rows, cols, trainRows: nTrain, params }));
   console.log(JSON.stringify(ours));
   console.log(JSON.stringify(lgbm));

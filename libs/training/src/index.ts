@@ -14,3 +14,4 @@ export { calibrationRows, forwardReturnSpec } from './calibration';
 export type { CalibrationFitter, CalibrationRow } from './calibration';
 export { predictSegment } from './segment-predictions';
 export type { PredictSegmentOptions, SegmentPredictions } from './segment-predictions';
+export { fitModelsInParallel, type ParallelFitJob, type ParallelFitOptions, type ParallelFitResult } from './parallel-fit';

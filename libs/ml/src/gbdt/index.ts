@@ -7,3 +7,4 @@ export { computeFeatureBins, binMatrix, binOf, FLOAT32_MAX } from './binning';
 export type { FeatureBins, BinnedMatrix } from './binning';
 export { meanNdcg } from './objectives';
 export { mulberry32 } from './prng';
+export { startTsWorker } from './ts-worker';

@@ -2,6 +2,7 @@
  * Parameters of the tree engine, with LightGBM's names in camelCase and its defaults (random
  * forest defaults differ where bagging needs them). Unknown or out-of-range values are refused.
  */
+import { availableParallelism } from 'node:os';
 import { QuantError } from '@quant/errors';
 import type { Objective } from '../model.port';
 
@@ -27,7 +28,15 @@ export interface TreeParams {
   lambdarankTruncationLevel: number;
   /** LambdaRank: validation loss is 1 - NDCG@k. */
   ndcgAt: number;
+  /**
+   * Threads building histograms (this one included). Results are the same bits for any value, so
+   * it is not part of a saved model.
+   */
+  numThreads: number;
 }
+
+/** Two threads where the machine has them: the histogram build scales, the rest of a round does not much. */
+export const DEFAULT_THREADS = Math.max(1, Math.min(2, availableParallelism()));
 
 export const GBDT_DEFAULTS: TreeParams = {
   objective: 'regression',
@@ -47,6 +56,7 @@ export const GBDT_DEFAULTS: TreeParams = {
   maxBin: 255,
   lambdarankTruncationLevel: 30,
   ndcgAt: 10,
+  numThreads: DEFAULT_THREADS,
 };
 
 export const FOREST_DEFAULTS: TreeParams = {
@@ -77,6 +87,7 @@ const RULES: Record<Exclude<keyof TreeParams, 'objective'>, Rule> = {
   maxBin: { int: true, min: 2, max: 255 },
   lambdarankTruncationLevel: { int: true, min: 1, max: 1e6 },
   ndcgAt: { int: true, min: 1, max: 1e6 },
+  numThreads: { int: true, min: 1, max: 64 },
 };
 
 const OBJECTIVES: readonly Objective[] = ['regression', 'binary', 'lambdarank'];

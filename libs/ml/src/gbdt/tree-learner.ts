@@ -1,11 +1,16 @@
 /**
  * Leaf-wise (best-first) growth of one regression tree on binned data from gradients and hessians,
  * the LightGBM way: the leaf whose best split gains most is split next, until `numLeaves` leaves.
- * Histograms of (sum grad, sum hess, count) per bin are built only for the smaller child; the larger
- * child's histogram is the parent's minus the smaller one's (histogram subtraction).
+ * Histograms (see histogram.ts) are built only for the smaller child; the larger child's histogram is
+ * the parent's minus the smaller one's (histogram subtraction), and a child that can never split gets
+ * none. Histogram jobs, with the split search, run on the learner's threads (hist-pool.ts).
  */
-import type { BinnedMatrix } from './binning';
-import { HIST_BLOCK, histKernel } from './histogram';
+import { QuantError } from '@quant/errors';
+import { binSample, type BinnedMatrix } from './binning';
+import { HistPool } from './hist-pool';
+import { MAX_CHUNKS, allocateShared, type HistWork, type JobLeaf } from './hist-work';
+import { SPLIT_WORDS, type SplitRules } from './split-finder';
+import { isDenseLeaf } from './histogram';
 
 export interface LearnerParams {
   numLeaves: number;
@@ -54,31 +59,96 @@ interface Leaf {
   depth: number;
   g: number;
   h: number;
-  hist: Float64Array;
+  /** Histogram slot in the shared pool; -1 once released. */
+  slot: number;
   best: Split | null;
+}
+
+export interface LearnerOptions {
+  /** Threads building histograms, this one included (>= 1). */
+  threads: number;
+}
+
+/** Below this many (row, feature) updates a histogram job runs on the training thread alone. */
+const SHARE_MIN_UPDATES = 60_000;
+/** Features per chunk of a dense job: one eight-feature (or two four-feature) column passes. */
+const DENSE_CHUNK = 8;
+
+/** A tree never holds more leaves than numLeaves, nor more than rows / minDataInLeaf. */
+function slotsFor(p: LearnerParams, rows: number): number {
+  return Math.max(1, Math.min(p.numLeaves, Math.floor(rows / Math.max(1, p.minDataInLeaf)) + 1));
 }
 
 export class TreeLearner {
   /** Row ids partitioned by leaf after `grow` (in-bag rows only). */
   readonly indices: Int32Array;
+  /** Row-major codes of the validation matrix given to fromMatrix, with the training edges. */
+  validBins: Uint8Array | null = null;
+  /** The binned training matrix (on the threads' shared memory). */
+  readonly data: BinnedMatrix;
   private readonly scratch: Int32Array;
-  private readonly gg: Float64Array;
-  private readonly gh: Float64Array;
-  private readonly pool: Float64Array[] = [];
-  private readonly blockFeature = new Int32Array(HIST_BLOCK);
-  private readonly blockOffset = new Int32Array(HIST_BLOCK);
-
+  private readonly goLeft = new Uint8Array(256);
+  private readonly pool: HistPool;
+  private readonly work: HistWork;
+  private readonly freeSlots: number[] = [];
   private readonly valueBins: Int32Array;
+  private readonly rules: SplitRules;
 
-  constructor(
-    private readonly data: BinnedMatrix,
-    private readonly p: LearnerParams,
-  ) {
-    this.indices = new Int32Array(data.rows);
-    this.scratch = new Int32Array(data.rows);
-    this.gg = new Float64Array(data.rows);
-    this.gh = new Float64Array(data.rows);
+  /**
+   * Bins the row-major matrix x (rows x cols) on `threads` threads and returns a learner on it,
+   * keeping those threads for the histograms. Close it when done.
+   */
+  static fromMatrix(x: Float32Array, rows: number, cols: number, p: LearnerParams & { maxBin: number }, seed: number, threads: number, valid: { x: Float32Array; rows: number } | null = null): TreeLearner {
+    const shared = allocateShared(x, rows, cols, p.maxBin, slotsFor(p, rows), binSample(rows, seed), valid);
+    const pool = new HistPool(shared, Math.max(0, threads - 1));
+    try {
+      const learner = new TreeLearner(pool.binMatrix(), p, pool);
+      if (valid) learner.validBins = pool.binValid();
+      return learner;
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+  }
+
+  /** A learner on an already binned matrix (copied to shared memory when `threads` > 1 asks for a pool). */
+  constructor(data: BinnedMatrix, private readonly p: LearnerParams, pool: HistPool | LearnerOptions = { threads: 1 }) {
     this.valueBins = Int32Array.from(data.features, (f) => f.valueBins);
+    this.rules = { lambdaL1: p.lambdaL1, lambdaL2: p.lambdaL2, minData: Math.max(1, p.minDataInLeaf), minHess: p.minSumHessianInLeaf, minGain: p.minGainToSplit };
+    if (pool instanceof HistPool) {
+      this.pool = pool;
+      this.data = data;
+    } else {
+      const maxBin = Math.max(1, ...this.valueBins) - 1;
+      this.pool = new HistPool(allocateShared(null, data.rows, data.cols, maxBin, slotsFor(p, data.rows), null), Math.max(0, pool.threads - 1));
+      const d = this.pool.work.data;
+      d.bins.set(data.bins);
+      d.columns.set(data.columns);
+      d.offsets.set(data.offsets);
+      d.valueBins.set(this.valueBins);
+      this.pool.countRoot();
+      this.data = { ...data, bins: d.bins, columns: d.columns };
+    }
+    this.work = this.pool.work;
+    this.indices = this.work.indices;
+    this.scratch = new Int32Array(data.rows);
+    const slots = this.work.hist.length;
+    for (let i = slots - 1; i >= 0; i--) this.freeSlots.push(i);
+  }
+
+  /** Chunks of histogram work done by helper threads so far (tests check the workers really ran). */
+  workerChunks(): number {
+    return this.pool.workerChunks();
+  }
+
+  /** Helper threads started and waiting for work. */
+  helpersReady(): number {
+    return this.pool.ready();
+  }
+
+  /** Stops the helper threads. */
+  close(): void {
+    this.pool.close();
   }
 
   private threshold(g: number): number {
@@ -93,112 +163,57 @@ export class TreeLearner {
     return d > 0 ? -this.threshold(g) / d : 0;
   }
 
-  private takeHist(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.data.totalBins * 3);
+  private takeSlot(): number {
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) throw new QuantError('ML_INTERNAL', 'gbdt: out of histogram slots');
+    return slot;
   }
 
-  /** Fills `hist` for the leaf's rows over `features` (see histKernel). */
-  private buildHist(leaf: { begin: number; count: number }, hist: Float64Array, grad: Float64Array, hess: Float64Array, features: Int32Array, constHess: number): void {
-    const { begin, count } = leaf;
+  /**
+   * Builds `small`'s histogram into its slot and, with `large`, turns the parent's histogram in
+   * large's slot into large's by subtraction; then sets `best` of the leaves asked for by `scan`.
+   */
+  private buildHist(small: Leaf, large: Leaf | null, scanSmall: boolean, scanLarge: boolean, grad: Float64Array, hess: Float64Array, nf: number, constHess: number): void {
+    const { begin, count } = small;
     const idx = this.indices;
-    const gg = this.gg;
-    const gh = this.gh;
-    // Gather the leaf's gradients once so the per-block passes read them sequentially.
+    const gg = this.work.gg;
+    const gh = this.work.gh;
+    // Gather the leaf's gradients once so the kernels read them sequentially.
     for (let i = 0; i < count; i++) gg[i] = grad[idx[begin + i]!]!;
     if (constHess <= 0) for (let i = 0; i < count; i++) gh[i] = hess[idx[begin + i]!]!;
-    histKernel(hist, this.data.bins, this.data.cols, this.data.offsets, this.valueBins, idx, begin, count, gg, gh, features, 0, features.length, constHess, this.blockFeature, this.blockOffset);
+    const helpers = this.pool.helpers;
+    // Dense jobs cut into small chunks (they balance well); sparse ones read every row once per
+    // chunk, so they get one chunk per thread.
+    const chunk = isDenseLeaf(count, this.data.rows) ? Math.max(DENSE_CHUNK, Math.ceil(nf / MAX_CHUNKS)) : Math.max(1, Math.ceil(nf / (helpers + 1)));
+    const chunks = Math.ceil(nf / chunk);
+    const leafOf = (l: Leaf, scan: boolean): JobLeaf => ({ slot: l.slot, g: l.g, h: l.h, count: l.count, scan });
+    this.work.setJob(begin, leafOf(small, scanSmall), large ? leafOf(large, scanLarge) : null, nf, chunk, constHess, this.rules);
+    this.pool.run(chunks, helpers > 0 && count * nf >= SHARE_MIN_UPDATES);
+    small.best = scanSmall ? this.mergeBest(chunks, 0) : null;
+    if (large) large.best = scanLarge ? this.mergeBest(chunks, 1) : null;
   }
 
-  private findBest(leaf: Leaf, features: Int32Array): Split | null {
-    const p = this.p;
-    const minData = Math.max(1, p.minDataInLeaf);
-    if (leaf.count < 2 * minData) return null;
-    const hist = leaf.hist;
-    const G = leaf.g;
-    const H = leaf.h;
-    const C = leaf.count;
-    const l1 = p.lambdaL1;
-    const l2 = p.lambdaL2;
-    const minHess = p.minSumHessianInLeaf;
-    // Inlined leafScore (same arithmetic, so the same gains bit for bit): calls in this loop cost more than the maths.
-    const score = (g: number, h: number): number => {
-      const t = g > l1 ? g - l1 : g < -l1 ? g + l1 : 0;
-      return (t * t) / (h + l2);
-    };
-    const parent = score(G, H);
-    let bestGain = p.minGainToSplit;
-    let bf = -1;
-    let bb = 0;
-    let bMissLeft = false;
-    let blg = 0;
-    let blh = 0;
-    let blc = 0;
-    for (let k = 0; k < features.length; k++) {
-      const f = features[k]!;
-      const nb = this.data.features[f]!.valueBins;
-      const off = this.data.offsets[f]! * 3;
-      const mo = off + nb * 3;
-      const mg = hist[mo]!;
-      const mh = hist[mo + 1]!;
-      const mc = hist[mo + 2]!;
-      const hasMissing = mc > 0;
-      const lastBin = hasMissing ? nb - 1 : nb - 2;
-      let ag = 0;
-      let ah = 0;
-      let ac = 0;
-      for (let b = 0, j = off; b <= lastBin; b++, j += 3) {
-        ag += hist[j]!;
-        ah += hist[j + 1]!;
-        ac += hist[j + 2]!;
-        // Two candidates per threshold: missing values right (with the larger bins) or left.
-        let lc = ac;
-        let rc = C - lc;
-        if (lc >= minData && rc >= minData) {
-          const rh = H - ah;
-          if (ah >= minHess && rh >= minHess) {
-            const t = ag > l1 ? ag - l1 : ag < -l1 ? ag + l1 : 0;
-            const gR = G - ag;
-            const tR = gR > l1 ? gR - l1 : gR < -l1 ? gR + l1 : 0;
-            const gain = (t * t) / (ah + l2) + (tR * tR) / (rh + l2) - parent;
-            if (gain > bestGain) {
-              bestGain = gain;
-              bf = f;
-              bb = b;
-              // Unseen missing values (none in this leaf) follow the side with more training rows.
-              bMissLeft = hasMissing ? false : lc >= rc;
-              blg = ag;
-              blh = ah;
-              blc = lc;
-            }
-          }
-        }
-        if (hasMissing) {
-          const lg = ag + mg;
-          const lh = ah + mh;
-          lc = ac + mc;
-          rc = C - lc;
-          if (lc < minData || rc < minData) continue;
-          const rh = H - lh;
-          if (lh < minHess || rh < minHess) continue;
-          const gain = score(lg, lh) + score(G - lg, rh) - parent;
-          if (gain > bestGain) {
-            bestGain = gain;
-            bf = f;
-            bb = b;
-            bMissLeft = true;
-            blg = lg;
-            blh = lh;
-            blc = lc;
-          }
-        }
+  /** The best of the chunks' splits for the job's small (0) or large (1) leaf: the first reaching the top gain. */
+  private mergeBest(chunks: number, which: 0 | 1): Split | null {
+    const r = this.work.best;
+    let bestGain = this.rules.minGain;
+    let at = -1;
+    for (let c = 0; c < chunks; c++) {
+      const i = (c * 2 + which) * SPLIT_WORDS;
+      if (r[i + 1]! >= 0 && r[i]! > bestGain) {
+        bestGain = r[i]!;
+        at = i;
       }
     }
-    return bf < 0 ? null : { feature: bf, bin: bb, missingLeft: bMissLeft, gain: bestGain, lg: blg, lh: blh, lc: blc };
+    if (at < 0) return null;
+    return { gain: r[at]!, feature: r[at + 1]!, bin: r[at + 2]!, missingLeft: r[at + 3] === 1, lg: r[at + 4]!, lh: r[at + 5]!, lc: r[at + 6]! };
   }
 
   /** Grows one tree on the rows `bag[0..bagSize)` using only `features` (sorted ids). */
-  grow(grad: Float64Array, hess: Float64Array, bag: Int32Array, bagSize: number, features: Int32Array): GrownTree {
+  grow(grad: Float64Array, hess: Float64Array, bag: Int32Array, bagSize: number, featureIds: Int32Array): GrownTree {
     const p = this.p;
+    const nf = featureIds.length;
+    this.work.features.set(featureIds);
     this.indices.set(bag.subarray(0, bagSize));
     let g = 0;
     let h = 0;
@@ -211,12 +226,19 @@ export class TreeLearner {
     // A hessian equal on every in-bag row (unweighted L2) lets buildHist skip accumulating it.
     let constHess = bagSize > 0 ? hess[bag[0]!]! : 0;
     for (let i = 1; i < bagSize && constHess > 0; i++) if (hess[bag[i]!] !== constHess) constHess = 0;
-    const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, hist: this.takeHist(), best: null };
-    this.buildHist(root, root.hist, grad, hess, features, constHess);
     const canSplit = (leaf: Leaf): boolean => p.maxDepth <= 0 || leaf.depth < p.maxDepth;
-    root.best = canSplit(root) ? this.findBest(root, features) : null;
+    const minData = this.rules.minData;
+    const splittable = (leaf: Leaf): boolean => canSplit(leaf) && leaf.count >= 2 * minData;
+    // A leaf that will never split needs no histogram: its slot serves the next one.
+    const settle = (leaf: Leaf): void => {
+      if (!leaf.best) this.release(leaf);
+    };
+    const root: Leaf = { node: 0, begin: 0, count: bagSize, depth: 0, g, h, slot: this.takeSlot(), best: null };
+    this.buildHist(root, null, splittable(root), false, grad, hess, nf, constHess);
     const leaves: Leaf[] = [root];
-    const bins = this.data.bins;
+    settle(root);
+    const columns = this.data.columns;
+    const rows = this.data.rows;
     while (leaves.length < p.numLeaves) {
       let pick = -1;
       for (let i = 0; i < leaves.length; i++) {
@@ -230,15 +252,21 @@ export class TreeLearner {
       const missingBin = fb.valueBins;
       // Stable partition of the leaf's rows: left rows stay in front, right rows follow.
       const idx = this.indices;
-      const cols = this.data.cols;
+      const col = s.feature * rows;
+      // Side of every code (1: left), so the loop has no data-dependent branch to mispredict.
+      const goLeft = this.goLeft;
+      for (let b = 0; b < 256; b++) goLeft[b] = (b === missingBin ? s.missingLeft : b <= s.bin) ? 1 : 0;
+      const scratch = this.scratch;
       let nl = 0;
       let nr = 0;
       for (let i = leaf.begin; i < leaf.begin + leaf.count; i++) {
         const r = idx[i]!;
-        const b = bins[r * cols + s.feature]!;
-        const left = b === missingBin ? s.missingLeft : b <= s.bin;
-        if (left) idx[leaf.begin + nl++] = r;
-        else this.scratch[nr++] = r;
+        const l = goLeft[columns[col + r]!]!;
+        // Both writes are safe: the left write never passes the read position.
+        idx[leaf.begin + nl] = r;
+        scratch[nr] = r;
+        nl += l;
+        nr += 1 - l;
       }
       idx.set(this.scratch.subarray(0, nr), leaf.begin + nl);
       const leftNode = nodes.length;
@@ -249,27 +277,35 @@ export class TreeLearner {
       nodes.push({ feature: -1, bin: -1, threshold: 0, left: -1, right: -1, missingGoesLeft: false, gain: 0, value: this.leafOutput(rg, rh) });
       const parentNode = nodes[leaf.node]!;
       Object.assign(parentNode, { feature: s.feature, bin: s.bin, threshold: fb.thresholds[s.bin]!, left: leftNode, right: rightNode, missingGoesLeft: s.missingLeft, gain: s.gain, value: Number.NaN });
-      const lLeaf: Leaf = { node: leftNode, begin: leaf.begin, count: nl, depth: leaf.depth + 1, g: s.lg, h: s.lh, hist: leaf.hist, best: null };
-      const rLeaf: Leaf = { node: rightNode, begin: leaf.begin + nl, count: nr, depth: leaf.depth + 1, g: rg, h: rh, hist: leaf.hist, best: null };
-      const [small, large] = nl <= nr ? [lLeaf, rLeaf] : [rLeaf, lLeaf];
-      small.hist = this.takeHist();
-      this.buildHist(small, small.hist, grad, hess, features, constHess);
-      const ph = large.hist;
-      const sh = small.hist;
-      for (let k = 0; k < features.length; k++) {
-        const f = features[k]!;
-        const from = this.data.offsets[f]! * 3;
-        const to = from + (this.data.features[f]!.valueBins + 1) * 3;
-        for (let j = from; j < to; j++) ph[j] = ph[j]! - sh[j]!;
-      }
+      const lLeaf: Leaf = { node: leftNode, begin: leaf.begin, count: nl, depth: leaf.depth + 1, g: s.lg, h: s.lh, slot: leaf.slot, best: null };
+      const rLeaf: Leaf = { node: rightNode, begin: leaf.begin + nl, count: nr, depth: leaf.depth + 1, g: rg, h: rh, slot: leaf.slot, best: null };
       leaves[pick] = lLeaf;
       leaves.push(rLeaf);
-      if (leaves.length < p.numLeaves) {
-        lLeaf.best = canSplit(lLeaf) ? this.findBest(lLeaf, features) : null;
-        rLeaf.best = canSplit(rLeaf) ? this.findBest(rLeaf, features) : null;
+      // The parent's slot passes to the larger child; a child that can never split (too deep, too
+      // few rows, or no leaves left to grow) needs no histogram at all.
+      const last = leaves.length >= p.numLeaves;
+      const [small, large] = nl <= nr ? [lLeaf, rLeaf] : [rLeaf, lLeaf];
+      const smallNeeds = !last && splittable(small);
+      const largeNeeds = !last && splittable(large);
+      if (largeNeeds) {
+        small.slot = this.takeSlot();
+        this.buildHist(small, large, smallNeeds, true, grad, hess, nf, constHess);
+      } else {
+        // The small child takes over the parent's slot (the large one's histogram is never needed).
+        small.slot = large.slot;
+        large.slot = -1;
+        if (smallNeeds) this.buildHist(small, null, true, false, grad, hess, nf, constHess);
       }
+      settle(lLeaf);
+      settle(rLeaf);
+      if (last) break;
     }
-    for (const leaf of leaves) this.pool.push(leaf.hist);
+    for (const leaf of leaves) this.release(leaf);
     return { nodes, leaves: leaves.map((l) => ({ node: l.node, begin: l.begin, count: l.count })) };
+  }
+
+  private release(leaf: Leaf): void {
+    if (leaf.slot >= 0) this.freeSlots.push(leaf.slot);
+    leaf.slot = -1;
   }
 }

@@ -53,6 +53,12 @@ export class TreeEnsembleModel implements Model {
     return { iterations: result.iterations, bestIteration: result.bestIteration, bestValidLoss: result.bestValidLoss, seconds: (performance.now() - started) / 1000 };
   }
 
+  /** The params that shape the model: numThreads changes only the speed, so it stays out of artefacts. */
+  private savedParams(): Record<string, unknown> {
+    const { numThreads: _threads, ...rest } = this.params;
+    return rest;
+  }
+
   private setFitted(f: Fitted): void {
     this.fitted = f;
     this.compiled = new CompiledEnsemble(f.spec);
@@ -88,7 +94,7 @@ export class TreeEnsembleModel implements Model {
 
   metadata(): ModelMetadata {
     const f = this.need('metadata');
-    return { kind: this.kind, objective: this.params.objective, featureNames: [...f.featureNames], params: { ...this.params }, seed: f.seed, extra: { ...this.extra } };
+    return { kind: this.kind, objective: this.params.objective, featureNames: [...f.featureNames], params: this.savedParams(), seed: f.seed, extra: { ...this.extra } };
   }
 
   save(): Uint8Array {
@@ -97,7 +103,7 @@ export class TreeEnsembleModel implements Model {
       format: FORMAT,
       version: FORMAT_VERSION,
       kind: this.kind,
-      params: this.params,
+      params: this.savedParams(),
       seed: f.seed,
       featureNames: f.featureNames,
       extra: this.extra,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { QuantError } from '@quant/errors';
 import {
   CrossSectionalRank,
@@ -16,7 +17,7 @@ import {
 } from '@quant/features';
 import type { FeatureSet, LabelDefinition, Panel, Processor } from '@quant/features';
 import { canonicalCode } from '@quant/market';
-import type { Dataset, Model, ModelFactory } from '@quant/ml';
+import type { Dataset, FitReport, Model, ModelFactory } from '@quant/ml';
 import type { Store } from '@quant/storage';
 import { calibrationRows, defaultCalibration, forwardReturnSpec } from './calibration';
 import type { CalibrationFitter } from './calibration';
@@ -28,6 +29,7 @@ import { defaultModelLookup } from './model-lookup';
 import type { ModelLookup } from './model-lookup';
 import { ModelRegistry } from './model-registry';
 import type { RegisteredModel } from './model-registry';
+import { fitModelsInParallel } from './parallel-fit';
 import { predictSegment } from './segment-predictions';
 import type { SegmentPredictions } from './segment-predictions';
 import type { Workflow, WorkflowProcessor } from './workflow';
@@ -54,6 +56,12 @@ export interface TrainWorkflowOptions {
    * pipeline fitted on train; test labels read for evaluation only). `quant run` sets it.
    */
   predictTest?: boolean;
+  /**
+   * Models of one training matrix fitted at once on worker threads (default: the machine's cores, at
+   * most 2); 1 fits them one after another here. A custom `models` lookup always fits here: workers
+   * build models through the default lookup.
+   */
+  parallelism?: number;
   /** Called once training is done and the test segment's prediction starts (progress displays). */
   onPredictTest?: () => void;
   onProgress?: (text: string) => void;
@@ -201,6 +209,46 @@ function rankPct(v: number[]): number[] {
   return out;
 }
 
+interface FittedModel {
+  model: Model;
+  report: FitReport;
+}
+
+/** Tree kinds whose histogram threads would only compete with the other models' workers. */
+const THREADED_KINDS = new Set(['gbdt', 'random-forest']);
+
+/**
+ * Fits the models of one training matrix: on worker threads when several share it and parallelism
+ * allows (each artefact is the bytes an in-thread fit saves, so the registry cannot tell), else here.
+ */
+async function fitGroup(
+  specs: ReadonlyArray<{ spec: Workflow['models'][number]; factory: ModelFactory }>,
+  train: Dataset,
+  valid: Dataset,
+  parallelism: number,
+  progress: (text: string) => void,
+): Promise<FittedModel[]> {
+  if (parallelism > 1 && specs.length > 1) {
+    progress(`training ${specs.map(({ spec }) => `${spec.name} (${spec.kind})`).join(', ')} on ${Math.min(parallelism, specs.length)} worker threads`);
+    const jobs = specs.map(({ spec }) => ({
+      kind: spec.kind,
+      params: THREADED_KINDS.has(spec.kind) && spec.params.numThreads === undefined ? { ...spec.params, numThreads: 1 } : spec.params,
+      seed: spec.seed,
+      train,
+      valid,
+    }));
+    const results = await fitModelsInParallel(jobs, { concurrency: Math.min(parallelism, specs.length) });
+    return results.map((r, k) => ({ model: (specs[k] as (typeof specs)[number]).factory.load(r.artefact), report: r.report }));
+  }
+  const fitted: FittedModel[] = [];
+  for (const { spec, factory } of specs) {
+    progress(`training ${spec.name} (${spec.kind})`);
+    const model = factory.create(spec.params);
+    fitted.push({ model, report: await model.fit(train, { valid, seed: spec.seed }) });
+  }
+  return fitted;
+}
+
 /**
  * Trains every model a workflow names: reads (or builds) the features and bars, computes the label,
  * purges the train/valid boundary by the label's lookahead, fits the processors on train only, trains
@@ -282,12 +330,17 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
     if (validRows.data.rows === 0) fail('TRAINING_NO_ROWS', `no validation row in ${split.valid.from}..${split.valid.to}`, { from: split.valid.from, to: split.valid.to });
     rowCounts = { train: trainRows.data.rows, valid: validRows.data.rows };
     const dataHash = datasetHash(trainRows.data);
-    for (const i of group.models) {
+    const started = Date.now();
+    const fits = await fitGroup(
+      group.models.map((i) => ({ spec: workflow.models[i] as Workflow['models'][number], factory: factories[i] as ModelFactory })),
+      trainRows.data,
+      validRows.data,
+      options.models === undefined ? (options.parallelism ?? Math.min(2, availableParallelism())) : 1,
+      (text) => progress(`${text} on ${trainRows.data.rows} rows x ${nF} features`),
+    );
+    for (const [k, i] of group.models.entries()) {
       const spec = workflow.models[i] as Workflow['models'][number];
-      const started = Date.now();
-      progress(`training ${spec.name} (${spec.kind}) on ${trainRows.data.rows} rows x ${nF} features`);
-      const model = (factories[i] as ModelFactory).create(spec.params);
-      const report = await model.fit(trainRows.data, { valid: validRows.data, seed: spec.seed });
+      const { model, report } = fits[k] as FittedModel;
       const pred = model.predict(validRows.data.x, validRows.data.rows);
       const metrics = predictionMetrics(pred, validRows.rawLabel, validRows.data.y, validRows.data.group as Int32Array);
       const calibration = calibrate
@@ -339,7 +392,7 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
         dataHash,
         artefactPath: registered.artefactPath,
         onnxPath: registered.onnxPath,
-        seconds: (Date.now() - started) / 1000,
+        seconds: group.models.length > 1 ? report.seconds : (Date.now() - started) / 1000,
       };
     }
   }

@@ -118,4 +118,25 @@ describe('trainWorkflow (planted signal, chdb registry)', () => {
       expect(readFileSync(m.onnxPath)[0]).toBe(0x08);
     }
   });
+
+  it('fits the models of one matrix on worker threads with the same artefacts as one after another', async () => {
+    const data = plantedMarket();
+    const two = tiny.replace(
+      /models:[\s\S]*$/,
+      ['models:', '  - { name: par-ridge, kind: ridge, params: { l2: 0.001 }, seed: 1 }', '  - { name: par-gbdt, kind: gbdt, params: { numIterations: 30, numLeaves: 7, minDataInLeaf: 10 }, seed: 2 }', ''].join('\n'),
+    );
+    const progress: string[] = [];
+    const inThread = await trainWorkflow(parseWorkflow(two), { store, artefactDir: join(dir, 'serial'), market: data.market, features: data.features, featureSets, parallelism: 1 });
+    const workers = await trainWorkflow(parseWorkflow(two), { store, artefactDir: join(dir, 'parallel'), market: data.market, features: data.features, featureSets, parallelism: 2, onProgress: (t) => progress.push(t) });
+    expect(progress.some((t) => t.includes('on 2 worker threads'))).toBe(true);
+    for (const [k, m] of workers.models.entries()) {
+      const serial = inThread.models[k]!;
+      expect(m.name).toBe(serial.name);
+      expect(Buffer.compare(readFileSync(m.artefactPath), readFileSync(serial.artefactPath))).toBe(0);
+      expect(Buffer.compare(readFileSync(m.onnxPath), readFileSync(serial.onnxPath))).toBe(0);
+    }
+    // The thread count given to the workers' trees is not part of the registered parameters.
+    const gbdt = (await new ModelRegistry(store, join(dir, 'parallel')).list()).find((m) => m.name === 'par-gbdt' && m.version === workers.models[1]!.version);
+    expect(gbdt?.params).not.toHaveProperty('numThreads');
+  });
 });

@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { FeatureSet } from '@quant/features';
 import { DEFAULT_STORE_DIR } from '@quant/storage';
 import { ENSEMBLE_NAME, loadWorkflow } from '@quant/training';
@@ -52,7 +52,11 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandModule {
             ...(deps.models ? { models: deps.models } : {}),
             featureSets: deps.featureSets ?? workflowFeatureSet,
           });
-          const show = (p: string): string => relative(process.cwd(), p) || '.';
+          // Paths inside the working directory print short; anything outside prints absolute.
+          const show = (p: string): string => {
+            const rel = relative(process.cwd(), p);
+            return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? resolve(p) : rel;
+          };
           const width = Math.max(5, ...Object.keys(result.metrics).map((n) => n.length));
           const lines = [
             `quant run: ${workflow.name ?? file} finished in ${((Date.now() - started) / 1000).toFixed(0)} s`,

@@ -11,20 +11,12 @@ import { ModelRegistry } from '@quant/training';
 import { runCli } from '../src/cli';
 import type { CliContext } from '../src/commands/command-module';
 import { createRunCommand } from '../src/commands/run.command';
+import { weekdays } from '@quant/testing';
 
 const CODES = Array.from({ length: 10 }, (_, i) => `SH60000${i}`);
 let dir: string;
 let calendar: string[];
 
-function weekdays(from: string, n: number): string[] {
-  const out: string[] = [];
-  const d = new Date(`${from}T00:00:00Z`);
-  while (out.length < n) {
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    d.setUTCDate(d.getUTCDate() + 1);
-  }
-  return out;
-}
 
 /** Raw bars whose open at t+2 gaps by 0.5 x (close[t]-open[t])/open[t]: KMID at t predicts close[t+2]/close[t+1]-1. */
 function csvOf(code: string, seed: number, planted: boolean): string {

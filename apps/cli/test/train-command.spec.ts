@@ -14,6 +14,7 @@ import { openStore } from '@quant/storage';
 import { ModelRegistry } from '@quant/training';
 import type { CliContext } from '../src/commands/command-module';
 import { createTrainCommand } from '../src/commands/train.command';
+import { weekdays } from '@quant/testing';
 
 /** RET1 = close[t]/close[t-1]-1 of the adjusted close; NOISE = a constant-free pseudo-random column. */
 const DEFINITIONS: FeatureDefinition[] = [
@@ -86,15 +87,6 @@ let dir: string;
 let storeDir: string;
 let calendar: string[];
 
-function weekdays(from: string, n: number): string[] {
-  const out: string[] = [];
-  const d = new Date(`${from}T00:00:00Z`);
-  while (out.length < n) {
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    d.setUTCDate(d.getUTCDate() + 1);
-  }
-  return out;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'quant-train-cli-'));

@@ -1,20 +1,11 @@
 import { standInFeatureSet } from '@quant/testing';
 import type { BarRecord, MarketDataReader } from '../src/market-data.reader';
+import { weekdays as weekdaysFrom } from '@quant/testing';
 
 /** The shared two-column stand-in set (CLOSE, MEAN3). */
 export const standInSet = standInFeatureSet;
 
-/** Weekdays from 2021-01-04, n sessions. */
-export function weekdays(n: number, from = '2021-01-04'): string[] {
-  const out: string[] = [];
-  const d = new Date(`${from}T00:00:00Z`);
-  while (out.length < n) {
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) out.push(d.toISOString().slice(0, 10));
-    d.setUTCDate(d.getUTCDate() + 1);
-  }
-  return out;
-}
+export const weekdays = (n: number, from = '2021-01-04'): string[] => weekdaysFrom(from, n);
 
 export function bar(code: string, date: string, close: number, options: Partial<BarRecord> = {}): BarRecord {
   return { code, date, open: close, high: close * 1.01, low: close * 0.99, close, volume: 1000, amount: null, factor: 2, traded: true, ...options };

@@ -11,6 +11,7 @@ import { createQlibSource } from '@quant/data-sources';
 import { openStore } from '@quant/storage';
 import { MarketDataRepository, importMarketData, startMarketDataConsumer } from '../src';
 import { writeQlibFixture } from './qlib-fixture';
+import { weekdays } from '@quant/testing';
 
 const brokers = (process.env['QUANT_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const serverUrl = process.env['QUANT_CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
@@ -18,13 +19,6 @@ const root = mkdtempSync(join(tmpdir(), 'quant-e2e-'));
 const database = `e2e_${Date.now()}_${randomInt(1e6)}`;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function weekdays(from: string, n: number): string[] {
-  const out: string[] = [];
-  for (const t = new Date(`${from}T00:00:00Z`); out.length < n; t.setUTCDate(t.getUTCDate() + 1)) {
-    if (t.getUTCDay() !== 0 && t.getUTCDay() !== 6) out.push(t.toISOString().slice(0, 10));
-  }
-  return out;
-}
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
   const deadline = Date.now() + ms;

@@ -2,16 +2,9 @@
 // (close[T+2]/close[T+1]-1 = 0.01 * SIG[T] + noise); NOISE carries nothing.
 import type { FeatureDefinition, FeatureSet } from '@quant/features';
 import type { FeatureLoader, TrainingMarket } from '../src';
+import { weekdays } from '@quant/testing';
 
-export function weekdays(from: string, n: number): string[] {
-  const out: string[] = [];
-  const d = new Date(`${from}T00:00:00Z`);
-  while (out.length < n) {
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    d.setUTCDate(d.getUTCDate() + 1);
-  }
-  return out;
-}
+export { weekdays };
 
 function gaussian(seed: number): () => number {
   let s = seed >>> 0;

@@ -10,19 +10,12 @@ import type { StoredBar } from '@quant/market-data';
 import { modelFactory } from '@quant/ml';
 import type { Store } from '@quant/storage';
 import { ModelRegistry } from '@quant/training';
+import { weekdays as weekdaysFrom } from '@quant/testing';
 
 export const FEATURES = ['CLOSE', 'MEAN3'];
 
 /** Weekdays from 2024-01-01 (a test calendar without holidays). */
-export function weekdays(count: number, from = '2024-01-01'): string[] {
-  const out: string[] = [];
-  const d = new Date(`${from}T00:00:00Z`);
-  while (out.length < count) {
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    d.setUTCDate(d.getUTCDate() + 1);
-  }
-  return out;
-}
+export const weekdays = (count: number, from = '2024-01-01'): string[] => weekdaysFrom(from, count);
 
 export const codes = (n: number): string[] => Array.from({ length: n }, (_, i) => `SH${600000 + i}`);
 

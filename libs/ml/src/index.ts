@@ -4,6 +4,8 @@ import { GBDT_FACTORIES } from './gbdt';
 import { LINEAR_FACTORIES } from './linear';
 
 export * from './model.port';
+export { readJsonArtefact } from './json-artefact';
+export type { JsonArtefactHeader, JsonArtefactSpec } from './json-artefact';
 export * from './onnx';
 export * from './linear';
 export * from './gbdt';

@@ -15,6 +15,7 @@ import { linearToOnnx } from '../onnx/linear';
 import { lbfgs, solveSpd } from './optim';
 import { SeededRandom } from './rng';
 import { checkDataset, checkMatrix } from './validate';
+import { readJsonArtefact } from '../json-artefact';
 
 export type LinearKind = 'logistic-regression' | 'ridge' | 'linear-svm';
 export const LINEAR_KINDS: readonly LinearKind[] = ['logistic-regression', 'ridge', 'linear-svm'];
@@ -526,20 +527,7 @@ export class LinearModel implements Model {
   }
 
   static load(bytes: Uint8Array, expectedKind?: LinearKind): LinearModel {
-    const bad = (why: string): QuantError => new QuantError('ML_BAD_ARTEFACT', `linear model artefact (${bytes.length} bytes): ${why}`, { details: { bytes: bytes.length } });
-    let a: Record<string, unknown>;
-    try {
-      a = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-    } catch (cause) {
-      throw new QuantError('ML_BAD_ARTEFACT', `linear model artefact (${bytes.length} bytes) is not JSON: ${(cause as Error).message}`, { cause });
-    }
-    if (a['format'] !== ARTEFACT_FORMAT) throw bad(`format is ${String(a['format'])}, expected ${ARTEFACT_FORMAT}`);
-    if (a['version'] !== ARTEFACT_VERSION) throw bad(`version ${String(a['version'])} is not supported (${ARTEFACT_VERSION})`);
-    const kind = a['kind'] as LinearKind;
-    if (!LINEAR_KINDS.includes(kind)) throw bad(`unknown kind ${String(kind)}`);
-    if (expectedKind && kind !== expectedKind) throw bad(`holds a ${kind}, expected ${expectedKind}`);
-    const names = a['featureNames'];
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw bad('featureNames must be a list of strings');
+    const { fields: a, kind, featureNames: names, bad } = readJsonArtefact(bytes, { label: 'linear model', format: ARTEFACT_FORMAT, version: ARTEFACT_VERSION, kinds: LINEAR_KINDS, expectedKind });
     const F = names.length;
     const floats = (key: string, length: number, from: Record<string, unknown> = a): Float32Array => {
       const v = from[key];
@@ -558,7 +546,7 @@ export class LinearModel implements Model {
     const bias = a['bias'];
     if (typeof seed !== 'number' || typeof bias !== 'number' || !Number.isFinite(bias)) throw bad('seed and bias must be numbers');
     model.fitted = {
-      featureNames: names as string[],
+      featureNames: names,
       center: floats('center', F),
       scale: floats('scale', F),
       weights: floats('weights', rff ? rff.components : F),

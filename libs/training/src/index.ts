@@ -2,7 +2,7 @@ export { purgedKFold, timeSeriesSplit, trainSessions, walkForwardFolds } from '.
 export type { Fold, PurgedKFoldOptions, SessionRange, TimeSeriesSplitOptions, WalkForwardOptions } from './splits';
 export { MODEL_REGISTRY_MIGRATIONS, MODEL_STAGES, ModelRegistry, assertModelName } from './model-registry';
 export type { ModelLineage, ModelRegistration, ModelStage, RegisteredModel } from './model-registry';
-export { ENSEMBLE_NAME, QLIB_LABEL, formatPath, loadWorkflow, parseWorkflow, validateWorkflow, workflowSchema } from './workflow';
+export { ENSEMBLE_NAME, QLIB_LABEL, formatPath, loadWorkflow, parseWorkflow, rollWorkflow, validateWorkflow, workflowSchema } from './workflow';
 export type { Workflow, WorkflowBacktest, WorkflowModel, WorkflowProcessor } from './workflow';
 export { averageRanks, pearson, predictionMetrics, spearman } from './metrics';
 export type { PredictionMetrics } from './metrics';

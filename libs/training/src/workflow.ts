@@ -188,3 +188,23 @@ export async function loadWorkflow(path: string): Promise<Workflow> {
   }
   return parseWorkflow(text, path);
 }
+
+const DAY_MS = 86_400_000;
+const shiftDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The workflow a retrain with data up to `dataUntil` runs: train and valid windows rolled forward
+ * (or back) by whole calendar days so that valid ends on `dataUntil`, their lengths and the gap
+ * between them kept (Qlib's rolling retrain); the test segment is dropped, since a retrain has no
+ * held-out future. The trainer still purges the train/valid boundary by the label horizon.
+ */
+export function rollWorkflow(workflow: Workflow, dataUntil: string): Workflow {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dataUntil) || Number.isNaN(Date.parse(`${dataUntil}T00:00:00Z`))) {
+    throw new QuantError('WORKFLOW_INVALID', `dataUntil: expected a YYYY-MM-DD date, got "${dataUntil}"`, { details: { dataUntil } });
+  }
+  const { train, valid } = workflow.segments;
+  const days = Math.round((Date.parse(`${dataUntil}T00:00:00Z`) - Date.parse(`${valid.to}T00:00:00Z`)) / DAY_MS);
+  const roll = (s: { from: string; to: string }) => ({ from: shiftDate(s.from, days), to: shiftDate(s.to, days) });
+  const { test: _dropped, ...kept } = workflow.segments;
+  return { ...workflow, segments: { ...kept, train: roll(train), valid: roll(valid) } };
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { QuantError } from '@quant/errors';
-import { loadWorkflow, parseWorkflow } from '../src';
+import { loadWorkflow, parseWorkflow, rollWorkflow } from '../src';
 
 const example = new URL('../../../examples/workflows/csi300_alpha158.yaml', import.meta.url);
 
@@ -113,5 +113,26 @@ describe('workflow backtest section (quant run)', () => {
 
   it('reserves the model name "ensemble" for the average of the models', () => {
     expect(problems(withTest.replace('name: m1', 'name: ensemble'))).toContain('models: "ensemble" is reserved');
+  });
+});
+
+describe('rollWorkflow (retrain up to a day)', () => {
+  const withTest = `${minimal}`.replace('  valid: { from: 2015-01-01, to: 2016-12-31 }', '  valid: { from: 2015-01-01, to: 2016-12-31 }\n  test: { from: 2017-01-01, to: 2017-06-30 }');
+
+  it('moves train and valid so valid ends on dataUntil, keeps their lengths and drops test', () => {
+    const rolled = rollWorkflow(parseWorkflow(withTest), '2017-01-31');
+    // 2016-12-31 -> 2017-01-31 is 31 days; every bound moves by 31 days.
+    expect(rolled.segments).toEqual({ train: { from: '2010-02-01', to: '2015-01-31' }, valid: { from: '2015-02-01', to: '2017-01-31' } });
+  });
+
+  it('rolls back for an earlier day and leaves the source workflow untouched', () => {
+    const source = parseWorkflow(withTest);
+    const rolled = rollWorkflow(source, '2016-12-01');
+    expect(rolled.segments.valid).toEqual({ from: '2014-12-02', to: '2016-12-01' });
+    expect(source.segments.test).toEqual({ from: '2017-01-01', to: '2017-06-30' });
+  });
+
+  it('refuses a malformed day, naming it', () => {
+    expect(() => rollWorkflow(parseWorkflow(minimal), '2017-13-45')).toThrow(/dataUntil: expected a YYYY-MM-DD date, got "2017-13-45"/);
   });
 });

@@ -15,7 +15,7 @@ import type { EventContext, EventPublisher, HandlerRegistry, JsonLogger, Service
 import { EVENT_PUBLISHER, EventTally, HANDLER_REGISTRY, RUNTIME_CONFIG, RUNTIME_LOGGER, STORE } from '@quant/runtime';
 import type { Store } from '@quant/storage';
 import type { ModelLookup, TrainWorkflowResult, TrainedModelSummary } from '@quant/training';
-import { trainWorkflow } from '@quant/training';
+import { rollWorkflow, trainWorkflow } from '@quant/training';
 import type { TrainingEnv } from './training.config';
 import { TrainingJobRepository } from './training-jobs.repository';
 import { resolveWorkflow } from './workflow-resolver';
@@ -124,8 +124,18 @@ export class TrainingEventsHandler implements OnModuleInit, OnApplicationBootstr
     const started = Date.now();
     const fields = { eventId: trigger.eventId, model: trigger.modelName };
     try {
-      const { file, workflow } = await resolveWorkflow(this.config.extra.QUANT_TRAINING_WORKFLOWS_DIR, trigger.modelName);
-      this.log.info('training started', { ...fields, workflow: file, models: workflow.models.map((m) => m.name) });
+      const resolved = await resolveWorkflow(this.config.extra.QUANT_TRAINING_WORKFLOWS_DIR, trigger.modelName);
+      const file = resolved.file;
+      // A trigger that says how far the data goes rolls the workflow's windows up to that day.
+      const workflow = trigger.dataUntil ? rollWorkflow(resolved.workflow, trigger.dataUntil) : resolved.workflow;
+      this.log.info('training started', {
+        ...fields,
+        workflow: file,
+        models: workflow.models.map((m) => m.name),
+        train: `${workflow.segments.train.from}..${workflow.segments.train.to}`,
+        valid: `${workflow.segments.valid.from}..${workflow.segments.valid.to}`,
+        ...(trigger.newSampleCount === null ? {} : { newSamples: trigger.newSampleCount }),
+      });
       const progress = (text: string) => this.log.debug(text, fields);
       const result = await trainWorkflow(workflow, {
         store: this.store,

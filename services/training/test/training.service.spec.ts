@@ -131,6 +131,14 @@ describe('training service: retrain triggers to candidate models', () => {
     expect(lifecycle[1]?.artifactSha256).toBe(lifecycle[0]?.artifactSha256);
   });
 
+  it('a trigger with dataUntil trains on windows rolled to end on that day', async () => {
+    await harness.service.publisher.publish(Topics.retrainTrigger, [{ ...trigger('retrain:synthetic:3', MODEL), currentVersion: '2', reason: 'NEW_SAMPLES', newSampleCount: 40, dataUntil: '2020-11-30' }]);
+    await waitUntil(() => lifecycle.length === 3, 'the third lifecycle event arrived', 30_000);
+    // valid 2020-09-01..12-31 rolled back 31 days: 2020-08-01..11-30, train 2019-12-01..2020-07-31.
+    expect(lifecycle[2]).toMatchObject({ modelVersion: '3', validEnd: '2020-11-30' });
+    expect((lifecycle[2]!.validStart ?? '') >= '2020-08-01' && lifecycle[2]!.trainEnd <= '2020-07-31').toBe(true);
+  });
+
   it('a trigger for a model no workflow defines raises an alert naming it and dead-letters nothing', async () => {
     const event = trigger('retrain:nobody:1', 'nobody-knows-me');
     await harness.service.publisher.publish(Topics.retrainTrigger, [event]);
@@ -145,7 +153,7 @@ describe('training service: retrain triggers to candidate models', () => {
       message: expect.stringMatching(/WORKFLOW_NOT_FOUND: no workflow for model nobody-knows-me .*synthetic\.yaml/),
     });
     expect((await handler.jobs.get(event.eventId))?.state).toBe('failed');
-    expect(lifecycle).toHaveLength(2);
+    expect(lifecycle).toHaveLength(3);
     expect(deadLetters).toEqual([]);
   });
 });

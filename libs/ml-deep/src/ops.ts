@@ -308,3 +308,96 @@ export function causalIm2col(x: T2, steps: number, batch: number, kernel: number
   });
   return f(x) as T2;
 }
+
+/**
+ * One attention operand out of the fused projection qkv [B*T, 3d] (batch-major rows b*T + t):
+ * column block `part` (0 q, 1 k, 2 v) times `scale`, split into heads as [B*heads, T, dh], or
+ * [B*heads, dh, T] with `transposed` (K for Q K'). One JS pass over the heap instead of a slice (the
+ * wasm Slice kernel copies all of qkv) and a 4-D transpose; the gradient scatters back the same way.
+ */
+export function attentionHeads(qkv: T2, batch: number, steps: number, heads: number, part: number, scale: number, transposed: boolean): T3 {
+  const d3 = qkv.shape[1];
+  const d = d3 / 3;
+  const dh = d / heads;
+  const shape: [number, number, number] = transposed ? [batch * heads, dh, steps] : [batch * heads, steps, dh];
+  // Calls visit(rowOffset, headOffset, stride): element e of (b, t, head) is rows[rowOffset + e] and
+  // heads[headOffset + e * stride].
+  const each = (visit: (r: number, o: number, stride: number) => void): void => {
+    for (let b = 0; b < batch; b++) {
+      for (let hd = 0; hd < heads; hd++) {
+        const block = (b * heads + hd) * steps * dh;
+        for (let t = 0; t < steps; t++) visit((b * steps + t) * d3 + part * d + hd * dh, transposed ? block + t : block + t * dh, transposed ? steps : 1);
+      }
+    }
+  };
+  const f = custom((x: T2) => {
+    const src = readFloats(x);
+    const out = new Float32Array(batch * steps * d);
+    each((r, o, stride) => {
+      for (let e = 0; e < dh; e++) out[o + e * stride] = (src[r + e] as number) * scale;
+    });
+    return {
+      value: tf.tensor3d(out, shape),
+      gradFunc: (dy: T3) => {
+        const g = readFloats(dy);
+        const dx = new Float32Array(batch * steps * d3);
+        each((r, o, stride) => {
+          for (let e = 0; e < dh; e++) dx[r + e] = (g[o + e * stride] as number) * scale;
+        });
+        return tf.tensor2d(dx, [batch * steps, d3]);
+      },
+    };
+  });
+  return f(qkv) as T3;
+}
+
+/** Per-head contexts [B*heads, T, dh] back to rows [B*T, d] (heads side by side), in one JS pass. */
+export function mergeHeads(context: T3, batch: number, heads: number): T2 {
+  const [, steps, dh] = context.shape;
+  const d = heads * dh;
+  const move = (src: Float32Array, dst: Float32Array, toRows: boolean): void => {
+    for (let b = 0; b < batch; b++) {
+      for (let hd = 0; hd < heads; hd++) {
+        for (let t = 0; t < steps; t++) {
+          const c = ((b * heads + hd) * steps + t) * dh;
+          const r = (b * steps + t) * d + hd * dh;
+          if (toRows) dst.set(src.subarray(c, c + dh), r);
+          else dst.set(src.subarray(r, r + dh), c);
+        }
+      }
+    }
+  };
+  const f = custom((x: T3) => {
+    const out = new Float32Array(batch * steps * d);
+    move(readFloats(x), out, true);
+    return {
+      value: tf.tensor2d(out, [batch * steps, d]),
+      gradFunc: (dy: T2) => {
+        const dx = new Float32Array(batch * steps * d);
+        move(readFloats(dy), dx, false);
+        return tf.tensor3d(dx, [batch * heads, steps, dh]);
+      },
+    };
+  });
+  return f(context) as T2;
+}
+
+/** The last time step of a batch-major [B*T, w] sequence (rows b*T + T-1): [B, w], copied in JS. */
+export function lastRowsBatchMajor(x: T2, batch: number, steps: number): T2 {
+  const w = x.shape[1];
+  const f = custom((xv: T2) => {
+    const src = readFloats(xv);
+    const out = new Float32Array(batch * w);
+    for (let b = 0; b < batch; b++) out.set(src.subarray(((b + 1) * steps - 1) * w, (b + 1) * steps * w), b * w);
+    return {
+      value: tf.tensor2d(out, [batch, w]),
+      gradFunc: (dy: T2) => {
+        const g = readFloats(dy);
+        const dx = new Float32Array(batch * steps * w);
+        for (let b = 0; b < batch; b++) dx.set(g.subarray(b * w, (b + 1) * w), ((b + 1) * steps - 1) * w);
+        return tf.tensor2d(dx, [batch * steps, w]);
+      },
+    };
+  });
+  return f(x) as T2;
+}

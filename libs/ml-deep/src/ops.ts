@@ -277,32 +277,74 @@ export function lastStep(seq: T2, steps: number, batch: number): T2 {
  * (forward) and adding them back (gradient), instead of k slices, pads and a concat.
  */
 export function causalIm2col(x: T2, steps: number, batch: number, kernel: number, dilation: number): T2 {
+  const all = Array.from({ length: steps }, (_, t) => t);
+  return causalIm2colAt(x, all, all, batch, kernel, dilation);
+}
+
+/**
+ * The time steps a stack of causal dilated convolutions must compute for its top layer's `outputs`:
+ * per layer (bottom first) the sorted steps of its output that some later step reads.
+ */
+export function convolutionSteps(outputs: number[], kernel: number, dilations: number[]): number[][] {
+  const plan: number[][] = [];
+  let need = [...outputs].sort((a, b) => a - b);
+  for (let l = dilations.length - 1; l >= 0; l--) {
+    plan[l] = need;
+    const below = new Set<number>();
+    for (const t of need) for (let j = 0; j < kernel; j++) if (t - j * (dilations[l] as number) >= 0) below.add(t - j * (dilations[l] as number));
+    need = [...below].sort((a, b) => a - b);
+  }
+  return plan;
+}
+
+/**
+ * causalIm2col for the output steps `outSteps` only, reading x [inSteps.length * B, C] that holds the
+ * (sorted) steps `inSteps` time-major (row i*B + b is step inSteps[i]): [outSteps.length * B, k*C].
+ * Every step an output reads must be in inSteps (or before the start, read as zero).
+ */
+export function causalIm2colAt(x: T2, inSteps: number[], outSteps: number[], batch: number, kernel: number, dilation: number): T2 {
   const C = x.shape[1];
   const width = kernel * C;
-  const shiftOf = (j: number): number => (kernel - 1 - j) * dilation;
+  const last = inSteps.length ? (inSteps[inSteps.length - 1] as number) : -1;
+  const rowOf = new Int32Array(Math.max(last, ...outSteps) + 1).fill(-1);
+  inSteps.forEach((t, i) => (rowOf[t] = i));
+  // source[o * kernel + j]: the input row block of output o's tap j, -1 for zeros.
+  const source = new Int32Array(outSteps.length * kernel);
+  outSteps.forEach((t, o) => {
+    for (let j = 0; j < kernel; j++) {
+      const s = t - (kernel - 1 - j) * dilation;
+      const row = s < 0 ? -1 : (rowOf[s] as number);
+      if (s >= 0 && row < 0) throw new Error(`causal im2col: step ${s} is read but not among the input steps`);
+      source[o * kernel + j] = row;
+    }
+  });
   const f = custom((xv: T2) => {
     const src = readFloats(xv);
-    const out = new Float32Array(steps * batch * width);
-    for (let j = 0; j < kernel; j++) {
-      const shift = shiftOf(j);
-      for (let r = shift * batch; r < steps * batch; r++) {
-        out.set(src.subarray((r - shift * batch) * C, (r - shift * batch + 1) * C), r * width + j * C);
+    const out = new Float32Array(outSteps.length * batch * width);
+    for (let o = 0; o < outSteps.length; o++) {
+      for (let j = 0; j < kernel; j++) {
+        const i = source[o * kernel + j] as number;
+        if (i < 0) continue;
+        for (let b = 0; b < batch; b++) out.set(src.subarray((i * batch + b) * C, (i * batch + b + 1) * C), (o * batch + b) * width + j * C);
       }
     }
     return {
-      value: tf.tensor2d(out, [steps * batch, width]),
+      value: tf.tensor2d(out, [outSteps.length * batch, width]),
       gradFunc: (dy: T2) => {
         const d = readFloats(dy);
-        const dx = new Float32Array(steps * batch * C);
-        for (let j = 0; j < kernel; j++) {
-          const shift = shiftOf(j);
-          for (let r = shift * batch; r < steps * batch; r++) {
-            const o = (r - shift * batch) * C;
-            const i = r * width + j * C;
-            for (let c = 0; c < C; c++) dx[o + c] = (dx[o + c] as number) + (d[i + c] as number);
+        const dx = new Float32Array(inSteps.length * batch * C);
+        for (let o = 0; o < outSteps.length; o++) {
+          for (let j = 0; j < kernel; j++) {
+            const i = source[o * kernel + j] as number;
+            if (i < 0) continue;
+            for (let b = 0; b < batch; b++) {
+              const to = (i * batch + b) * C;
+              const from = (o * batch + b) * width + j * C;
+              for (let c = 0; c < C; c++) dx[to + c] = (dx[to + c] as number) + (d[from + c] as number);
+            }
           }
         }
-        return tf.tensor2d(dx, [steps * batch, C]);
+        return tf.tensor2d(dx, [inSteps.length * batch, C]);
       },
     };
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { deepBackend, registerGradients } from '../src';
-import { attentionHeads, batchMatMul, causalIm2col, gruSequence, lastRowsBatchMajor, layerNorm, lstmSequence, matMul, mergeHeads } from '../src/ops';
+import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, gruSequence, lastRowsBatchMajor, layerNorm, lstmSequence, matMul, mergeHeads } from '../src/ops';
 
 // tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
 await registerGradients();
@@ -127,6 +127,35 @@ describe('causal im2col gradient', () => {
       return tf.concat(taps, 1);
     };
     expectGradsClose((x) => causalIm2col(x as tf.Tensor2D, steps, batch, kernel, dilation), reference, [random([steps * batch, 3], 12)]);
+  });
+});
+
+describe('causal im2col on the steps a stack needs', () => {
+  beforeAll(async () => {
+    await deepBackend();
+  });
+
+  it('plans the steps each layer must compute for the last one (kernel 3, dilations 1, 2, 4)', () => {
+    expect(convolutionSteps([59], 3, [1, 2, 4])).toEqual([[47, 49, 51, 53, 55, 57, 59], [51, 55, 59], [59]]);
+    expect(convolutionSteps([3], 2, [1, 4])).toEqual([[3], [3]]);
+  });
+
+  it('equals the rows of the full im2col at those steps, values and gradients, reading a subset of steps', () => {
+    const steps = 6;
+    const batch = 2;
+    const [want0, want1] = convolutionSteps([steps - 1], 3, [1, 2]) as [number[], number[]];
+    const rowsAt = (m: tf.Tensor, at: number[]): tf.Tensor => tf.concat(at.map((t) => tf.slice(m, [t * batch, 0], [batch, m.shape[1] as number])), 0);
+    const all = Array.from({ length: steps }, (_, t) => t);
+    // Layer 0 from every step; layer 1 from layer 0's subset (stand-in values: the layer-0 im2col's first C columns).
+    const reference = (x: tf.Tensor): tf.Tensor => {
+      const h = tf.slice(causalIm2col(x as tf.Tensor2D, steps, batch, 3, 1), [0, 0], [steps * batch, 3]);
+      return rowsAt(causalIm2col(h as tf.Tensor2D, steps, batch, 3, 2), want1);
+    };
+    const mine = (x: tf.Tensor): tf.Tensor => {
+      const h = tf.slice(causalIm2colAt(x as tf.Tensor2D, all, want0, batch, 3, 1), [0, 0], [want0.length * batch, 3]);
+      return causalIm2colAt(h as tf.Tensor2D, want0, want1, batch, 3, 2);
+    };
+    expectGradsClose(mine, reference, [random([steps * batch, 3], 14)]);
   });
 });
 

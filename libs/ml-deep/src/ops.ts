@@ -277,32 +277,167 @@ export function lastStep(seq: T2, steps: number, batch: number): T2 {
  * (forward) and adding them back (gradient), instead of k slices, pads and a concat.
  */
 export function causalIm2col(x: T2, steps: number, batch: number, kernel: number, dilation: number): T2 {
+  const all = Array.from({ length: steps }, (_, t) => t);
+  return causalIm2colAt(x, all, all, batch, kernel, dilation);
+}
+
+/**
+ * The time steps a stack of causal dilated convolutions must compute for its top layer's `outputs`:
+ * per layer (bottom first) the sorted steps of its output that some later step reads.
+ */
+export function convolutionSteps(outputs: number[], kernel: number, dilations: number[]): number[][] {
+  const plan: number[][] = [];
+  let need = [...outputs].sort((a, b) => a - b);
+  for (let l = dilations.length - 1; l >= 0; l--) {
+    plan[l] = need;
+    const below = new Set<number>();
+    for (const t of need) for (let j = 0; j < kernel; j++) if (t - j * (dilations[l] as number) >= 0) below.add(t - j * (dilations[l] as number));
+    need = [...below].sort((a, b) => a - b);
+  }
+  return plan;
+}
+
+/**
+ * causalIm2col for the output steps `outSteps` only, reading x [inSteps.length * B, C] that holds the
+ * (sorted) steps `inSteps` time-major (row i*B + b is step inSteps[i]): [outSteps.length * B, k*C].
+ * Every step an output reads must be in inSteps (or before the start, read as zero).
+ */
+export function causalIm2colAt(x: T2, inSteps: number[], outSteps: number[], batch: number, kernel: number, dilation: number): T2 {
   const C = x.shape[1];
   const width = kernel * C;
-  const shiftOf = (j: number): number => (kernel - 1 - j) * dilation;
+  const last = inSteps.length ? (inSteps[inSteps.length - 1] as number) : -1;
+  const rowOf = new Int32Array(Math.max(last, ...outSteps) + 1).fill(-1);
+  inSteps.forEach((t, i) => (rowOf[t] = i));
+  // source[o * kernel + j]: the input row block of output o's tap j, -1 for zeros.
+  const source = new Int32Array(outSteps.length * kernel);
+  outSteps.forEach((t, o) => {
+    for (let j = 0; j < kernel; j++) {
+      const s = t - (kernel - 1 - j) * dilation;
+      const row = s < 0 ? -1 : (rowOf[s] as number);
+      if (s >= 0 && row < 0) throw new Error(`causal im2col: step ${s} is read but not among the input steps`);
+      source[o * kernel + j] = row;
+    }
+  });
   const f = custom((xv: T2) => {
     const src = readFloats(xv);
-    const out = new Float32Array(steps * batch * width);
-    for (let j = 0; j < kernel; j++) {
-      const shift = shiftOf(j);
-      for (let r = shift * batch; r < steps * batch; r++) {
-        out.set(src.subarray((r - shift * batch) * C, (r - shift * batch + 1) * C), r * width + j * C);
+    const out = new Float32Array(outSteps.length * batch * width);
+    for (let o = 0; o < outSteps.length; o++) {
+      for (let j = 0; j < kernel; j++) {
+        const i = source[o * kernel + j] as number;
+        if (i < 0) continue;
+        for (let b = 0; b < batch; b++) out.set(src.subarray((i * batch + b) * C, (i * batch + b + 1) * C), (o * batch + b) * width + j * C);
       }
     }
     return {
-      value: tf.tensor2d(out, [steps * batch, width]),
+      value: tf.tensor2d(out, [outSteps.length * batch, width]),
       gradFunc: (dy: T2) => {
         const d = readFloats(dy);
-        const dx = new Float32Array(steps * batch * C);
-        for (let j = 0; j < kernel; j++) {
-          const shift = shiftOf(j);
-          for (let r = shift * batch; r < steps * batch; r++) {
-            const o = (r - shift * batch) * C;
-            const i = r * width + j * C;
-            for (let c = 0; c < C; c++) dx[o + c] = (dx[o + c] as number) + (d[i + c] as number);
+        const dx = new Float32Array(inSteps.length * batch * C);
+        for (let o = 0; o < outSteps.length; o++) {
+          for (let j = 0; j < kernel; j++) {
+            const i = source[o * kernel + j] as number;
+            if (i < 0) continue;
+            for (let b = 0; b < batch; b++) {
+              const to = (i * batch + b) * C;
+              const from = (o * batch + b) * width + j * C;
+              for (let c = 0; c < C; c++) dx[to + c] = (dx[to + c] as number) + (d[from + c] as number);
+            }
           }
         }
-        return tf.tensor2d(dx, [steps * batch, C]);
+        return tf.tensor2d(dx, [inSteps.length * batch, C]);
+      },
+    };
+  });
+  return f(x) as T2;
+}
+
+/**
+ * One attention operand out of the fused projection qkv [B*T, 3d] (batch-major rows b*T + t):
+ * column block `part` (0 q, 1 k, 2 v) times `scale`, split into heads as [B*heads, T, dh], or
+ * [B*heads, dh, T] with `transposed` (K for Q K'). One JS pass over the heap instead of a slice (the
+ * wasm Slice kernel copies all of qkv) and a 4-D transpose; the gradient scatters back the same way.
+ */
+export function attentionHeads(qkv: T2, batch: number, steps: number, heads: number, part: number, scale: number, transposed: boolean): T3 {
+  const d3 = qkv.shape[1];
+  const d = d3 / 3;
+  const dh = d / heads;
+  const shape: [number, number, number] = transposed ? [batch * heads, dh, steps] : [batch * heads, steps, dh];
+  // Calls visit(rowOffset, headOffset, stride): element e of (b, t, head) is rows[rowOffset + e] and
+  // heads[headOffset + e * stride].
+  const each = (visit: (r: number, o: number, stride: number) => void): void => {
+    for (let b = 0; b < batch; b++) {
+      for (let hd = 0; hd < heads; hd++) {
+        const block = (b * heads + hd) * steps * dh;
+        for (let t = 0; t < steps; t++) visit((b * steps + t) * d3 + part * d + hd * dh, transposed ? block + t : block + t * dh, transposed ? steps : 1);
+      }
+    }
+  };
+  const f = custom((x: T2) => {
+    const src = readFloats(x);
+    const out = new Float32Array(batch * steps * d);
+    each((r, o, stride) => {
+      for (let e = 0; e < dh; e++) out[o + e * stride] = (src[r + e] as number) * scale;
+    });
+    return {
+      value: tf.tensor3d(out, shape),
+      gradFunc: (dy: T3) => {
+        const g = readFloats(dy);
+        const dx = new Float32Array(batch * steps * d3);
+        each((r, o, stride) => {
+          for (let e = 0; e < dh; e++) dx[r + e] = (g[o + e * stride] as number) * scale;
+        });
+        return tf.tensor2d(dx, [batch * steps, d3]);
+      },
+    };
+  });
+  return f(qkv) as T3;
+}
+
+/** Per-head contexts [B*heads, T, dh] back to rows [B*T, d] (heads side by side), in one JS pass. */
+export function mergeHeads(context: T3, batch: number, heads: number): T2 {
+  const [, steps, dh] = context.shape;
+  const d = heads * dh;
+  const move = (src: Float32Array, dst: Float32Array, toRows: boolean): void => {
+    for (let b = 0; b < batch; b++) {
+      for (let hd = 0; hd < heads; hd++) {
+        for (let t = 0; t < steps; t++) {
+          const c = ((b * heads + hd) * steps + t) * dh;
+          const r = (b * steps + t) * d + hd * dh;
+          if (toRows) dst.set(src.subarray(c, c + dh), r);
+          else dst.set(src.subarray(r, r + dh), c);
+        }
+      }
+    }
+  };
+  const f = custom((x: T3) => {
+    const out = new Float32Array(batch * steps * d);
+    move(readFloats(x), out, true);
+    return {
+      value: tf.tensor2d(out, [batch * steps, d]),
+      gradFunc: (dy: T2) => {
+        const dx = new Float32Array(batch * steps * d);
+        move(readFloats(dy), dx, false);
+        return tf.tensor3d(dx, [batch * heads, steps, dh]);
+      },
+    };
+  });
+  return f(context) as T2;
+}
+
+/** The last time step of a batch-major [B*T, w] sequence (rows b*T + T-1): [B, w], copied in JS. */
+export function lastRowsBatchMajor(x: T2, batch: number, steps: number): T2 {
+  const w = x.shape[1];
+  const f = custom((xv: T2) => {
+    const src = readFloats(xv);
+    const out = new Float32Array(batch * w);
+    for (let b = 0; b < batch; b++) out.set(src.subarray(((b + 1) * steps - 1) * w, (b + 1) * steps * w), b * w);
+    return {
+      value: tf.tensor2d(out, [batch, w]),
+      gradFunc: (dy: T2) => {
+        const g = readFloats(dy);
+        const dx = new Float32Array(batch * steps * w);
+        for (let b = 0; b < batch; b++) dx.set(g.subarray(b * w, (b + 1) * w), ((b + 1) * steps - 1) * w);
+        return tf.tensor2d(dx, [batch * steps, w]);
       },
     };
   });

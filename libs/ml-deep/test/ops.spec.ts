@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { deepBackend, registerGradients } from '../src';
-import { batchMatMul, causalIm2col, gruSequence, layerNorm, lstmSequence, matMul } from '../src/ops';
+import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, gruSequence, lastRowsBatchMajor, layerNorm, lstmSequence, matMul, mergeHeads } from '../src/ops';
 
 // tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
 await registerGradients();
@@ -127,5 +127,66 @@ describe('causal im2col gradient', () => {
       return tf.concat(taps, 1);
     };
     expectGradsClose((x) => causalIm2col(x as tf.Tensor2D, steps, batch, kernel, dilation), reference, [random([steps * batch, 3], 12)]);
+  });
+});
+
+describe('causal im2col on the steps a stack needs', () => {
+  beforeAll(async () => {
+    await deepBackend();
+  });
+
+  it('plans the steps each layer must compute for the last one (kernel 3, dilations 1, 2, 4)', () => {
+    expect(convolutionSteps([59], 3, [1, 2, 4])).toEqual([[47, 49, 51, 53, 55, 57, 59], [51, 55, 59], [59]]);
+    expect(convolutionSteps([3], 2, [1, 4])).toEqual([[3], [3]]);
+  });
+
+  it('equals the rows of the full im2col at those steps, values and gradients, reading a subset of steps', () => {
+    const steps = 6;
+    const batch = 2;
+    const [want0, want1] = convolutionSteps([steps - 1], 3, [1, 2]) as [number[], number[]];
+    const rowsAt = (m: tf.Tensor, at: number[]): tf.Tensor => tf.concat(at.map((t) => tf.slice(m, [t * batch, 0], [batch, m.shape[1] as number])), 0);
+    const all = Array.from({ length: steps }, (_, t) => t);
+    // Layer 0 from every step; layer 1 from layer 0's subset (stand-in values: the layer-0 im2col's first C columns).
+    const reference = (x: tf.Tensor): tf.Tensor => {
+      const h = tf.slice(causalIm2col(x as tf.Tensor2D, steps, batch, 3, 1), [0, 0], [steps * batch, 3]);
+      return rowsAt(causalIm2col(h as tf.Tensor2D, steps, batch, 3, 2), want1);
+    };
+    const mine = (x: tf.Tensor): tf.Tensor => {
+      const h = tf.slice(causalIm2colAt(x as tf.Tensor2D, all, want0, batch, 3, 1), [0, 0], [want0.length * batch, 3]);
+      return causalIm2colAt(h as tf.Tensor2D, want0, want1, batch, 3, 2);
+    };
+    expectGradsClose(mine, reference, [random([steps * batch, 3], 14)]);
+  });
+});
+
+describe('attention on the last step only', () => {
+  beforeAll(async () => {
+    await deepBackend();
+  });
+
+  it('equals the last step of full multi-head attention (slices, 4-D transposes), values and gradients', () => {
+    const steps = 4;
+    const batch = 2;
+    const heads = 2;
+    const d = 6;
+    const dh = d / heads;
+    const scale = 0.5;
+    const split = (v: tf.Tensor, rows: number): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(v, [batch, rows, heads, dh]), [0, 2, 1, 3]), [batch * heads, rows, dh]);
+    const reference = (qkv: tf.Tensor): tf.Tensor => {
+      const q = split(tf.mul(tf.slice(qkv, [0, 0], [batch * steps, d]), scale), steps);
+      const k = split(tf.slice(qkv, [0, d], [batch * steps, d]), steps);
+      const v = split(tf.slice(qkv, [0, 2 * d], [batch * steps, d]), steps);
+      const context = tf.matMul(tf.softmax(tf.matMul(q, k, false, true)), v);
+      const rows = tf.reshape(tf.transpose(tf.reshape(context, [batch, heads, steps, dh]), [0, 2, 1, 3]), [batch, steps, d]);
+      return tf.reshape(tf.slice(rows, [0, steps - 1, 0], [batch, 1, d]), [batch, d]);
+    };
+    const mine = (qkv: tf.Tensor): tf.Tensor => {
+      const x = qkv as tf.Tensor2D;
+      const q = attentionHeads(lastRowsBatchMajor(x, batch, steps), batch, 1, heads, 0, scale, false);
+      const kT = attentionHeads(x, batch, steps, heads, 1, 1, true);
+      const v = attentionHeads(x, batch, steps, heads, 2, 1, false);
+      return mergeHeads(batchMatMul(tf.softmax(batchMatMul(q, kT)), v), batch, heads);
+    };
+    expectGradsClose(mine, reference, [random([batch * steps, 3 * d], 13)]);
   });
 });

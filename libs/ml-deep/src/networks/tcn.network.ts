@@ -4,7 +4,7 @@
  * ONNX: Conv on [N, C, T] with left padding (k-1)*dilation, then the last step.
  */
 import { tf } from '../backend';
-import { causalIm2col, dense, lastStep } from '../ops';
+import { causalIm2colAt, convolutionSteps, dense } from '../ops';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, uniform, weight } from './network.port';
@@ -30,12 +30,20 @@ export function tcnNetwork(dims: NetworkDims): Network {
       return out;
     },
     forward(w, x, batch, ctx) {
+      // Only the last step reaches the score: each layer computes just the steps that later ones read
+      // (for kernel 3, dilations 1/2/4: 7, 3 and 1 of 60), the same values and gradients.
+      const dilations = Array.from({ length: L }, (_, l) => 2 ** l);
+      const plan = convolutionSteps([seq.steps - 1], k, dilations);
       let h = x;
+      let have = Array.from({ length: seq.steps }, (_, t) => t);
       for (let l = 0; l < L; l++) {
-        const cols = causalIm2col(h, seq.steps, batch, k, 2 ** l);
+        const want = plan[l] as number[];
+        const cols = causalIm2colAt(h, have, want, batch, k, dilations[l] as number);
         h = ctx.dropout(tf.relu(dense(cols, w[`W${l}`] as tf.Tensor2D, w[`b${l}`] as tf.Tensor, l > 0 || ctx.inputGrad)) as tf.Tensor2D);
+        have = want;
       }
-      return dense(lastStep(h, seq.steps, batch), w['Wout'] as tf.Tensor2D, w['bout'] as tf.Tensor, true);
+      // h is [B, C]: the last step.
+      return dense(h, w['Wout'] as tf.Tensor2D, w['bout'] as tf.Tensor, true);
     },
     onnx(w, g, input) {
       let cur = sequenceInput(g, input, seq, 'NCT');

@@ -4,7 +4,7 @@
  * ReLU feed-forward block, each residual and layer-normalised; the last time step into Dense(1).
  */
 import { tf } from '../backend';
-import { batchMatMul, dense, layerNorm } from '../ops';
+import { attentionHeads, batchMatMul, dense, lastRowsBatchMajor, layerNorm, mergeHeads } from '../ops';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, weight } from './network.port';
@@ -49,19 +49,25 @@ export function transformerNetwork(dims: NetworkDims): Network {
       const layer = (v: tf.Tensor2D, name: string, inputGrad = true): tf.Tensor2D => dense(v, w[`W${name}`] as tf.Tensor2D, w[`b${name}`] as tf.Tensor, inputGrad);
       const proj = layer(x, 'in', ctx.inputGrad);
       let h = tf.reshape(tf.add(tf.reshape(proj, [B, T, d]), tf.tensor2d(pe, [T, d])), [B * T, d]) as tf.Tensor2D;
-      const split = (v: tf.Tensor2D): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(v, [B, T, heads, dh]), [0, 2, 1, 3]), [B * heads, T, dh]);
       for (let l = 0; l < L; l++) {
         const qkv = layer(h, `qkv${l}`);
-        const q = split(tf.mul(tf.slice(qkv, [0, 0], [B * T, d]), scale) as tf.Tensor2D);
-        const k = split(tf.slice(qkv, [0, d], [B * T, d]));
-        const v = split(tf.slice(qkv, [0, 2 * d], [B * T, d]));
-        const attention = tf.softmax(batchMatMul(q, tf.transpose(k, [0, 2, 1])));
-        const context = tf.reshape(tf.transpose(tf.reshape(batchMatMul(attention, v), [B, heads, T, dh]), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-        h = layerNorm(tf.add(h, ctx.dropout(layer(context, `o${l}`))) as tf.Tensor2D, w[`ln1g${l}`] as tf.Tensor1D, w[`ln1b${l}`] as tf.Tensor1D, EPSILON);
+        // The score reads only the last step, and in the last layer no later layer reads the other
+        // steps, so there only the last step's query (and its residual, norms and feed-forward) is
+        // computed: the same values and gradients, with 1/T of the attention products.
+        const top = l === L - 1;
+        const rows = top ? 1 : T;
+        const q = attentionHeads(top ? lastRowsBatchMajor(qkv, B, T) : qkv, B, rows, heads, 0, scale, false);
+        const kT = attentionHeads(qkv, B, T, heads, 1, 1, true);
+        const v = attentionHeads(qkv, B, T, heads, 2, 1, false);
+        const attention = tf.softmax(batchMatMul(q, kT));
+        const context = mergeHeads(batchMatMul(attention, v), B, heads);
+        const residual = top ? lastRowsBatchMajor(h, B, T) : h;
+        h = layerNorm(tf.add(residual, ctx.dropout(layer(context, `o${l}`))) as tf.Tensor2D, w[`ln1g${l}`] as tf.Tensor1D, w[`ln1b${l}`] as tf.Tensor1D, EPSILON);
         const ffn = layer(ctx.dropout(tf.relu(layer(h, `f1${l}`)) as tf.Tensor2D), `f2${l}`);
         h = layerNorm(tf.add(h, ctx.dropout(ffn)) as tf.Tensor2D, w[`ln2g${l}`] as tf.Tensor1D, w[`ln2b${l}`] as tf.Tensor1D, EPSILON);
       }
-      const last = tf.reshape(tf.slice(tf.reshape(h, [B, T, d]), [0, T - 1, 0], [B, 1, d]), [B, d]) as tf.Tensor2D;
+      // After the last layer h is [B, d]: the last step of each sequence.
+      const last = h;
       return layer(last, 'out');
     },
     onnx(w, g, input) {

@@ -10,7 +10,7 @@
  * seeded from it, and the wasm backend runs single-threaded; same data + params + seed -> same bytes.
  */
 import { QuantError } from '@quant/errors';
-import { checkDataset, checkMatrix, scoringModel, SeededRandom } from '@quant/ml';
+import { checkDataset, checkMatrix, readJsonArtefact, scoringModel, SeededRandom } from '@quant/ml';
 import type { Dataset, FitOptions, FitReport, Model, ModelFactory, ModelMetadata } from '@quant/ml';
 import { deepBackend, logDeepBackend, readyBackend, registerGradients, tf } from './backend';
 import type { DeepKind, DeepParams, SequenceSpec } from './deep-params';
@@ -416,20 +416,7 @@ export class DeepModel implements Model {
   }
 
   static load(bytes: Uint8Array, expectedKind?: DeepKind): DeepModel {
-    const bad = (why: string): QuantError => new QuantError('ML_BAD_ARTEFACT', `deep model artefact (${bytes.length} bytes): ${why}`, { details: { bytes: bytes.length } });
-    let a: Record<string, unknown>;
-    try {
-      a = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-    } catch (cause) {
-      throw new QuantError('ML_BAD_ARTEFACT', `deep model artefact (${bytes.length} bytes) is not JSON: ${(cause as Error).message}`, { cause });
-    }
-    if (a['format'] !== ARTEFACT_FORMAT) throw bad(`format is ${String(a['format'])}, expected ${ARTEFACT_FORMAT}`);
-    if (a['version'] !== ARTEFACT_VERSION) throw bad(`version ${String(a['version'])} is not supported (${ARTEFACT_VERSION})`);
-    const kind = a['kind'] as DeepKind;
-    if (!DEEP_KINDS.includes(kind)) throw bad(`unknown kind ${String(kind)}`);
-    if (expectedKind && kind !== expectedKind) throw bad(`holds a ${kind}, expected ${expectedKind}`);
-    const names = a['featureNames'];
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw bad('featureNames must be a list of strings');
+    const { fields: a, kind, featureNames: names, bad } = readJsonArtefact(bytes, { label: 'deep model', format: ARTEFACT_FORMAT, version: ARTEFACT_VERSION, kinds: DEEP_KINDS, expectedKind });
     const model = new DeepModel(kind, a['params'] as Record<string, unknown>);
     const F = names.length;
     const net = network(kind, model.dims(F));
@@ -454,7 +441,7 @@ export class DeepModel implements Model {
     const importance = a['importance'];
     if (!Array.isArray(importance) || importance.length !== F) throw bad(`importance must hold ${F} values`);
     model.fitted = {
-      featureNames: names as string[],
+      featureNames: names,
       center: vec('center'),
       scale: vec('scale'),
       weights,

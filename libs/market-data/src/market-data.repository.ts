@@ -155,6 +155,18 @@ export class MarketDataRepository {
     return rows.map((r) => r.code);
   }
 
+  /**
+   * Membership spans of a universe that overlap [from, to], in one query: what a caller needs to know the
+   * members of every session of a range without one `universeOn` query per session.
+   */
+  async universeSpans(universe: string, from: string, to: string): Promise<Array<{ code: string; start: string; end: string }>> {
+    return this.store.query<{ code: string; start: string; end: string }>(
+      `SELECT code, toString(start_date) AS start, toString(end_date) AS end FROM universe_members FINAL
+       WHERE universe = {universe:String} AND start_date <= {to:Date} AND end_date >= {from:Date} ORDER BY code, start`,
+      { universe, from, to },
+    );
+  }
+
   async insertBars(bars: readonly StoredBar[]): Promise<void> {
     if (bars.length === 0) return;
     await this.store.insert(

@@ -6,6 +6,8 @@ import type { FeatureSet, LabelSpec, Panel } from '@quant/features';
 export interface TrainingMarket {
   calendar(market: string): Promise<string[]>;
   universeOn(universe: string, date: string): Promise<string[]>;
+  /** Optional: membership spans overlapping [from, to] in one read (else one universeOn per session). */
+  universeSpans?(universe: string, from: string, to: string): Promise<Array<{ code: string; start: string; end: string }>>;
   /** Stored bars of one instrument, ascending, both ends included (raw close x factor = adjusted close). */
   bars(code: string, from: string, to: string): Promise<Array<{ date: string; close: number; factor: number | null; traded: boolean }>>;
 }
@@ -99,6 +101,18 @@ export async function adjustedCloses(market: TrainingMarket, code: string, dates
 }
 
 /** Point-in-time members per session (every listed code on every day without a universe), and their union. */
+/** First index of sorted `values` not below `key`. */
+function lowerBound(values: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export async function sessionMembers(
   market: TrainingMarket,
   universe: string | undefined,
@@ -109,12 +123,23 @@ export async function sessionMembers(
     const codes = [...new Set(listed ?? [])].sort();
     return { codes, member: () => true };
   }
-  const membership: Array<Set<string>> = [];
+  const membership: Array<Set<string>> = sessions.map(() => new Set<string>());
   const all = new Set<string>();
-  for (const day of sessions) {
-    const members = new Set(await market.universeOn(universe, day));
-    membership.push(members);
-    for (const c of members) all.add(c);
+  if (market.universeSpans && sessions.length > 0) {
+    // Sessions are ascending: each span marks the sessions inside it.
+    for (const span of await market.universeSpans(universe, sessions[0] as string, sessions[sessions.length - 1] as string)) {
+      for (let d = lowerBound(sessions, span.start); d < sessions.length && (sessions[d] as string) <= span.end; d++) {
+        (membership[d] as Set<string>).add(span.code);
+        all.add(span.code);
+      }
+    }
+  } else {
+    for (const [d, day] of sessions.entries()) {
+      for (const c of await market.universeOn(universe, day)) {
+        (membership[d] as Set<string>).add(c);
+        all.add(c);
+      }
+    }
   }
   const codes = [...new Set(listed === undefined ? [...all] : listed.filter((c) => all.has(c)))].sort();
   return { codes, member: (d, code) => (membership[d] as Set<string>).has(code) };

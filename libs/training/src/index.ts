@@ -15,3 +15,4 @@ export type { CalibrationFitter, CalibrationRow } from './calibration';
 export { predictSegment } from './segment-predictions';
 export type { PredictSegmentOptions, SegmentPredictions } from './segment-predictions';
 export { fitModelsInParallel, type ParallelFitJob, type ParallelFitOptions, type ParallelFitResult } from './parallel-fit';
+export { sessionMembers } from './feature-panel';

@@ -8,7 +8,7 @@ import { canonicalCode } from '@quant/market';
 import { MarketDataRepository, createSource, runImportJob } from '@quant/market-data';
 import { openStore } from '@quant/storage';
 import type { Store } from '@quant/storage';
-import { ENSEMBLE_NAME, ModelRegistry, trainWorkflow } from '@quant/training';
+import { ENSEMBLE_NAME, ModelRegistry, sessionMembers, trainWorkflow } from '@quant/training';
 import type { ModelLookup, SegmentPredictions, TrainWorkflowResult, Workflow } from '@quant/training';
 import { averageEnsemble } from './ensemble';
 import { evaluateSignal, runMetrics } from './run-evaluation';
@@ -85,7 +85,7 @@ async function buildMissingFeatures(store: Store, market: MarketDataRepository, 
   const members = new Set<string>();
   if (workflow.universe !== undefined) {
     progress.detail(`universe ${workflow.universe} over ${calendar.length} sessions`);
-    for (const day of calendar) for (const c of await market.universeOn(workflow.universe, day)) members.add(c);
+    for (const c of (await sessionMembers(market, workflow.universe, undefined, calendar)).codes) members.add(c);
   }
   const listed = workflow.codes?.map(canonicalCode);
   const codes = listed ? (workflow.universe === undefined ? listed : listed.filter((c) => members.has(c))) : [...members];

@@ -14,10 +14,14 @@ export interface CalibrationRow {
 /** Fits a score calibration (percentile bins -> probability of beating the benchmark, expected return). */
 export type CalibrationFitter = (rows: CalibrationRow[], options: { horizon: number }) => object;
 
-/** The plain forward return over the label's horizon and entry lag, whatever the label's kind. */
+/**
+ * The plain forward return over the label's horizon and entry lag, whatever the label's kind; entry is
+ * never before the next session (a list for day T is acted on at T+1, so a return from T's close is
+ * not one anybody can earn).
+ */
 export function forwardReturnSpec(label: LabelDefinition): LabelSpec {
   const spec = label.spec;
-  return { kind: 'forward-return', horizon: spec.kind === 'future-volatility' ? 1 : (spec.horizon ?? 1), entryLag: spec.entryLag ?? 1 };
+  return { kind: 'forward-return', horizon: spec.kind === 'future-volatility' ? 1 : (spec.horizon ?? 1), entryLag: Math.max(1, spec.entryLag ?? 1) };
 }
 
 /**

@@ -145,6 +145,19 @@ export async function sessionMembers(
   return { codes, member: (d, code) => (membership[d] as Set<string>).has(code) };
 }
 
+/**
+ * Blanks (NaN) every feature of the cells `keep` rejects, so cross-sectional processors see only that
+ * day's members, as serving does: a stock that joins the index later must not shape today's
+ * cross-section (nor a non-member the statistics a processor fits).
+ */
+export function maskCells(panel: Panel, keep: (d: number, c: number) => boolean): void {
+  const nC = panel.codes.length;
+  const nF = panel.features.length;
+  for (let d = 0; d < panel.dates.length; d++) {
+    for (let c = 0; c < nC; c++) if (!keep(d, c)) panel.values.fill(NaN, (d * nC + c) * nF, (d * nC + c + 1) * nF);
+  }
+}
+
 /** Copies one panel cell row into a float32 matrix row, refusing infinities (NaN stays: missing). */
 export function copyFeatureRow(panel: Panel, d: number, c: number, x: Float32Array, r: number): void {
   const nF = panel.features.length;

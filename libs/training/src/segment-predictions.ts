@@ -1,7 +1,7 @@
 import type { FeatureSet, LabelSpec, ProcessorPipeline } from '@quant/features';
 import { sliceDates } from '@quant/features';
 import type { Model } from '@quant/ml';
-import { copyFeatureRow, labelArrays, loadFeaturePanel, sessionMembers } from './feature-panel';
+import { copyFeatureRow, labelArrays, loadFeaturePanel, maskCells, sessionMembers } from './feature-panel';
 import type { FeatureLoader, TrainingMarket } from './feature-panel';
 
 /**
@@ -63,6 +63,7 @@ export async function predictSegment(options: PredictSegmentOptions): Promise<Se
     const part = sessions.slice(start, start + chunk);
     const { panel, present } = await loadFeaturePanel(options.sets, options.features, codes, part, options.progress);
     const keep = (d: number, c: number): boolean => present[d * nC + c] === 1 && member(start + d, codes[c] as string);
+    maskCells(panel, keep);
     let rows = 0;
     for (let d = 0; d < part.length; d++) for (let c = 0; c < nC; c++) if (keep(d, c)) rows++;
     for (let d = 0; d < part.length; d++) {

@@ -21,7 +21,7 @@ import type { Dataset, FitReport, Model, ModelFactory } from '@quant/ml';
 import type { Store } from '@quant/storage';
 import { calibrationRows, defaultCalibration, forwardReturnSpec } from './calibration';
 import type { CalibrationFitter } from './calibration';
-import { copyFeatureRow, labelArrays, loadFeaturePanel, panelFeatureNames, sessionMembers } from './feature-panel';
+import { copyFeatureRow, labelArrays, loadFeaturePanel, maskCells, panelFeatureNames, sessionMembers } from './feature-panel';
 import type { FeatureLoader, TrainingMarket } from './feature-panel';
 import { predictionMetrics } from './metrics';
 import type { PredictionMetrics } from './metrics';
@@ -294,6 +294,7 @@ export async function trainWorkflow(workflow: Workflow, options: TrainWorkflowOp
   const names = panelFeatureNames(sets);
   const nF = names.length;
   for (let d = 0; d < sessions.length; d++) for (let c = 0; c < nC; c++) if (!member(d, codes[c] as string)) present[d * nC + c] = 0;
+  maskCells(panel, (d, c) => present[d * nC + c] === 1);
 
   const priceDates = calendar.slice(from, priceEnd);
   const [labels, forwardReturns] = (await labelArrays(options.market, codes, priceDates, sessions.length, [label.spec, forward])) as [Float64Array, Float64Array];

@@ -62,6 +62,24 @@ describe('trainWorkflow with predictTest', () => {
     expect(data.featureCalls[1]).toEqual({ set: 'planted', from: sessions[0], to: sessions.at(-1) });
   });
 
+  it("cross-sectional processors see only the day's members: a non-member's features do not move the members' scores", async () => {
+    // The last planted code leaves the universe after 2021-02-01; its feature rows stay in the store.
+    const cs = tiny.replace('  - { kind: robust-zscore, clip: 3 }\n  - { kind: fill-missing, strategy: constant, value: 0 }', '  - { kind: cs-zscore }\n  - { kind: fill-missing, strategy: constant, value: 0 }');
+    expect(cs).toContain('cs-zscore }\n  - { kind: fill-missing');
+    const plain = plantedMarket({ leaveAfter: '2021-02-01' });
+    const leaver = plain.codes.at(-1) as string;
+    // Same data, except the leaver's rows on days it is not a member are blown up.
+    const distorted: FeatureLoader = async (set, codes, from, to) =>
+      (await plain.features(set, codes, from, to)).map((r) => (r.code === leaver && r.date > '2021-02-01' ? { ...r, values: Array.from(r.values, (v) => v * 1e4 + 7) } : r));
+    const run = (features: FeatureLoader, out: string) =>
+      trainWorkflow(parseWorkflow(cs), { store, artefactDir: join(dir, out), market: plain.market, features, models, featureSets, predictTest: true });
+    const a = (await run(plain.features, 'cs1')).test;
+    const b = (await run(distorted, 'cs2')).test;
+    if (!a || !b) throw new Error('no test predictions');
+    expect(Array.from(b.date)).toEqual(Array.from(a.date));
+    expect(Array.from(b.scores['tiny-ridge'] as Float64Array)).toEqual(Array.from(a.scores['tiny-ridge'] as Float64Array));
+  });
+
   it('no leakage: distorting the test features changes neither the fitted processors, the models nor the valid metrics', async () => {
     const data = plantedMarket();
     const w = parseWorkflow(tiny);

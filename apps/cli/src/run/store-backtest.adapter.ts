@@ -1,8 +1,11 @@
-import { aShareCosts, inMemoryBacktestMarket, qlibCosts, runBacktest } from '@quant/evaluation';
+import { aShareCosts, inMemoryBacktestMarket, isTradedQuote, qlibCosts, runBacktest } from '@quant/evaluation';
 import type { BacktestMarket, BacktestResult, BacktestSignal, CostModel, MarketBar } from '@quant/evaluation';
 import { DEFAULT_BROKER_TERMS } from '@quant/market';
 import type { StoredBar } from '@quant/market-data';
 import type { WorkflowBacktest } from '@quant/training';
+
+/** Sessions of bars read before the backtest's start for the first days' reference closes. */
+const PREVIOUS_CLOSE_LOOKBACK = 60;
 
 /** The store reads the backtest needs (MarketDataRepository fits). */
 export interface BacktestBarsReader {
@@ -19,10 +22,20 @@ export interface BacktestBarsReader {
 export async function loadBacktestMarket(reader: BacktestBarsReader, input: { market: string; codes: readonly string[]; benchmark: string; from: string; to: string }): Promise<BacktestMarket> {
   const calendar = await reader.calendar(input.market);
   const sessions = calendar.filter((d) => d >= input.from && d <= input.to);
+  // Bars from PREVIOUS_CLOSE_LOOKBACK sessions earlier give each in-range bar its reference close, so a
+  // stock suspended on the first test days is still checked against its price limits when it resumes.
+  const first = calendar.findIndex((d) => d >= input.from);
+  const readFrom = first > 0 ? (calendar[Math.max(0, first - PREVIOUS_CLOSE_LOOKBACK)] as string) : input.from;
   const bars: MarketBar[] = [];
   for (const code of input.codes) {
-    for (const b of await reader.bars(code, input.from, input.to)) {
-      bars.push({ code, date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, traded: b.traded, isST: b.isST ?? false, factor: b.factor ?? 1 });
+    let lastAdjusted: number | undefined;
+    for (const b of await reader.bars(code, readFrom, input.to)) {
+      const factor = b.factor ?? 1;
+      const bar: MarketBar = { code, date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, traded: b.traded, isST: b.isST ?? false, factor };
+      // The engine's own rule: the last traded raw close brought to today's share basis by the factors.
+      if (lastAdjusted !== undefined) bar.prevClose = lastAdjusted / factor;
+      if (b.date >= input.from) bars.push(bar);
+      if (isTradedQuote({ ...bar, isST: bar.isST ?? false, factor })) lastAdjusted = b.close * factor;
     }
   }
   const benchmark = (await reader.bars(input.benchmark, input.from, input.to)).filter((b) => b.traded || b.close > 0).map((b) => ({ date: b.date, close: b.close * (b.factor ?? 1) }));

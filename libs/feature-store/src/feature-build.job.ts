@@ -1,6 +1,6 @@
 import type { FeatureSet } from '@quant/features';
 import { QuantError } from '@quant/errors';
-import { assertIsoDate } from '@quant/market';
+import { assertIsoDate, sessionMembership } from '@quant/market';
 import type { Store } from '@quant/storage';
 import { barsToSeries } from './bar-series.mapper';
 import { prepareExtraInputs } from './extra-inputs.loader';
@@ -75,9 +75,17 @@ export function warmupStart(calendar: readonly string[], from: string, warmup: n
   return calendar[i] as string;
 }
 
-/** Codes ever in the universe over the sessions: one point-in-time lookup per session (membership changes on any day). */
+/**
+ * Codes ever in the universe over the sessions (membership changes on any day): from one read of the
+ * membership spans where the reader has it, else one point-in-time lookup per session.
+ */
 async function universeMembers(market: MarketDataReader, universe: string, sessions: readonly string[]): Promise<Set<string>> {
   const members = new Set<string>();
+  if (market.universeSpans && sessions.length > 0) {
+    const days = sessionMembership(await market.universeSpans(universe, sessions[0] as string, sessions[sessions.length - 1] as string), sessions);
+    for (const day of days) for (const code of day) members.add(code);
+    return members;
+  }
   for (const day of sessions) for (const code of await market.universeOn(universe, day)) members.add(code);
   return members;
 }

@@ -1,3 +1,5 @@
+import type { MembershipSpan } from '@quant/market';
+
 /**
  * What feature computation reads of the market data. `MarketDataRepository` of @quant/market-data
  * satisfies it structurally; apps pass one in (a runtime lib may not import another runtime lib),
@@ -51,6 +53,8 @@ export interface MarketDataReader {
   calendar(market: string): Promise<string[]>;
   /** Members of a universe on a day (point in time). */
   universeOn(universe: string, date: string): Promise<string[]>;
+  /** Optional: membership spans overlapping [from, to] in one read (else one universeOn per session). */
+  universeSpans?(universe: string, from: string, to: string): Promise<MembershipSpan[]>;
   instruments(): Promise<Array<{ code: string; firstDate: string; lastDate: string }>>;
   /** Stored valuations of one instrument, ascending, both ends included (sets with `valuation.*` inputs). */
   valuations?(code: string, from: string, to: string): Promise<ValuationRecord[]>;

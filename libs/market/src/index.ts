@@ -25,3 +25,5 @@ export { lotRule, roundBuyQuantity, isValidSellQuantity } from './lot-size';
 export type { LotRule } from './lot-size';
 export { tradeCost, stampDutyRate, transferFee, canSell, DEFAULT_BROKER_TERMS } from './cost-model';
 export type { Side, BrokerTerms, TradeCost, Trade } from './cost-model';
+export { sessionMembership } from './universe-membership';
+export type { MembershipSpan } from './universe-membership';

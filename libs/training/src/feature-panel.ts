@@ -1,13 +1,15 @@
 import { QuantError } from '@quant/errors';
 import { computeLabel, createPanel } from '@quant/features';
 import type { FeatureSet, LabelSpec, Panel } from '@quant/features';
+import { sessionMembership } from '@quant/market';
+import type { MembershipSpan } from '@quant/market';
 
 /** What the panels read of the market data; `MarketDataRepository` of @quant/market-data fits it. */
 export interface TrainingMarket {
   calendar(market: string): Promise<string[]>;
   universeOn(universe: string, date: string): Promise<string[]>;
   /** Optional: membership spans overlapping [from, to] in one read (else one universeOn per session). */
-  universeSpans?(universe: string, from: string, to: string): Promise<Array<{ code: string; start: string; end: string }>>;
+  universeSpans?(universe: string, from: string, to: string): Promise<MembershipSpan[]>;
   /** Stored bars of one instrument, ascending, both ends included (raw close x factor = adjusted close). */
   bars(code: string, from: string, to: string): Promise<Array<{ date: string; close: number; factor: number | null; traded: boolean }>>;
 }
@@ -101,18 +103,6 @@ export async function adjustedCloses(market: TrainingMarket, code: string, dates
 }
 
 /** Point-in-time members per session (every listed code on every day without a universe), and their union. */
-/** First index of sorted `values` not below `key`. */
-function lowerBound(values: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((values[mid] as string) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export async function sessionMembers(
   market: TrainingMarket,
   universe: string | undefined,
@@ -123,24 +113,15 @@ export async function sessionMembers(
     const codes = [...new Set(listed ?? [])].sort();
     return { codes, member: () => true };
   }
-  const membership: Array<Set<string>> = sessions.map(() => new Set<string>());
-  const all = new Set<string>();
+  let membership: Array<Set<string>>;
   if (market.universeSpans && sessions.length > 0) {
-    // Sessions are ascending: each span marks the sessions inside it.
-    for (const span of await market.universeSpans(universe, sessions[0] as string, sessions[sessions.length - 1] as string)) {
-      for (let d = lowerBound(sessions, span.start); d < sessions.length && (sessions[d] as string) <= span.end; d++) {
-        (membership[d] as Set<string>).add(span.code);
-        all.add(span.code);
-      }
-    }
+    membership = sessionMembership(await market.universeSpans(universe, sessions[0] as string, sessions[sessions.length - 1] as string), sessions);
   } else {
-    for (const [d, day] of sessions.entries()) {
-      for (const c of await market.universeOn(universe, day)) {
-        (membership[d] as Set<string>).add(c);
-        all.add(c);
-      }
-    }
+    membership = [];
+    for (const day of sessions) membership.push(new Set(await market.universeOn(universe, day)));
   }
+  const all = new Set<string>();
+  for (const members of membership) for (const c of members) all.add(c);
   const codes = [...new Set(listed === undefined ? [...all] : listed.filter((c) => all.has(c)))].sort();
   return { codes, member: (d, code) => (membership[d] as Set<string>).has(code) };
 }

@@ -10,7 +10,8 @@ const PREVIOUS_CLOSE_LOOKBACK = 60;
 /** The store reads the backtest needs (MarketDataRepository fits). */
 export interface BacktestBarsReader {
   calendar(market: string): Promise<string[]>;
-  bars(code: string, from: string, to: string): Promise<StoredBar[]>;
+  /** Bars of many instruments over [from, to] in one read, ascending per code. */
+  barsMany(codes: readonly string[], from: string, to: string): Promise<Map<string, StoredBar[]>>;
   instruments(): Promise<Array<{ code: string; firstDate: string }>>;
 }
 
@@ -27,9 +28,10 @@ export async function loadBacktestMarket(reader: BacktestBarsReader, input: { ma
   const first = calendar.findIndex((d) => d >= input.from);
   const readFrom = first > 0 ? (calendar[Math.max(0, first - PREVIOUS_CLOSE_LOOKBACK)] as string) : input.from;
   const bars: MarketBar[] = [];
+  const stored = await reader.barsMany([...input.codes, input.benchmark], readFrom, input.to);
   for (const code of input.codes) {
     let lastAdjusted: number | undefined;
-    for (const b of await reader.bars(code, readFrom, input.to)) {
+    for (const b of stored.get(code) ?? []) {
       const factor = b.factor ?? 1;
       const bar: MarketBar = { code, date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, traded: b.traded, isST: b.isST ?? false, factor };
       // The engine's own rule: the last traded raw close brought to today's share basis by the factors.
@@ -38,7 +40,7 @@ export async function loadBacktestMarket(reader: BacktestBarsReader, input: { ma
       if (isTradedQuote({ ...bar, isST: bar.isST ?? false, factor })) lastAdjusted = b.close * factor;
     }
   }
-  const benchmark = (await reader.bars(input.benchmark, input.from, input.to)).filter((b) => b.traded || b.close > 0).map((b) => ({ date: b.date, close: b.close * (b.factor ?? 1) }));
+  const benchmark = (stored.get(input.benchmark) ?? []).filter((b) => b.date >= input.from && (b.traded || b.close > 0)).map((b) => ({ date: b.date, close: b.close * (b.factor ?? 1) }));
   const wanted = new Set(input.codes);
   const listDates = Object.fromEntries((await reader.instruments()).filter((i) => wanted.has(i.code)).map((i) => [i.code, i.firstDate]));
   return inMemoryBacktestMarket({ bars, benchmark, sessions, listDates });

@@ -22,7 +22,7 @@ describe('loadBacktestMarket (store bars for the backtest)', () => {
     };
     const reader = {
       calendar: async () => calendar,
-      bars: async (code: string, f: string, t: string) => (bars[code] ?? []).filter((b) => b.date >= f && b.date <= t),
+      barsMany: async (codes: readonly string[], f: string, t: string) => new Map(codes.map((code) => [code, (bars[code] ?? []).filter((b) => b.date >= f && b.date <= t)])),
       instruments: async () => [],
     };
     const market = await loadBacktestMarket(reader, { market: 'CN', codes: ['SH600000', 'SH600001'], benchmark: 'SH000300', from, to });

@@ -31,15 +31,7 @@ export interface ParallelFitOptions {
 }
 
 /** A Dataset whose arrays live on SharedArrayBuffers (what crosses to the workers). */
-export interface SharedDataset {
-  rows: number;
-  cols: number;
-  x: Float32Array;
-  y: Float32Array;
-  weight?: Float32Array;
-  group?: Int32Array;
-  featureNames: readonly string[];
-}
+export type SharedDataset = Dataset;
 
 export interface FitJobMessage {
   id: number;

@@ -4,11 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { QuantError } from '@quant/errors';
-import type { Dataset } from '@quant/ml';
 import { defaultModelLookup } from './model-lookup';
 import type { FitJobMessage, FitReplyMessage, SharedDataset } from './parallel-fit';
 
-const datasets = (workerData as { datasets: SharedDataset[] }).datasets as Dataset[];
+const datasets = (workerData as { datasets: SharedDataset[] }).datasets;
 const port = parentPort!;
 
 port.on('message', (job: FitJobMessage) => {

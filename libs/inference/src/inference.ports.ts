@@ -57,7 +57,10 @@ export interface MarketBar {
 export interface Listing {
   code: string;
   firstDate: string;
+  /** Last day with a bar: a stock suspended today has an earlier one too, so it does not mean delisted. */
   lastDate: string;
+  /** First day the instrument no longer trades, where the source says so. */
+  delistedOn?: string;
 }
 
 export interface MarketReader {

@@ -31,7 +31,12 @@ describe('tradability at T+1', () => {
     expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing, bars: [bar('2024-03-01', 10)] })).toMatchObject({ flags: ['suspended'], buyable: false, sellable: false });
     expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing, bars: [bar('2024-03-01', 10), bar(T, 10, { traded: false })] }).reasons).toEqual([`suspended on ${T} (no trade)`]);
     expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing, bars: [bar('2024-03-01', 10), bar(T, 9)] })).toMatchObject({ flags: ['down-limit'], buyable: true, sellable: false });
-    expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing: { ...listing, lastDate: '2024-02-01' }, bars: [] }).flags).toEqual(['delisted']);
+    // A last bar before T is a suspension as far as the listing can tell; delisted only with a delisting date.
+    const longSuspended = tradability({ code: 'SH600000', date: T, tradeDate: T1, listing: { ...listing, lastDate: '2024-02-01' }, bars: [bar('2024-02-01', 10)] });
+    expect(longSuspended).toMatchObject({ flags: ['suspended'], buyable: false, sellable: false });
+    expect(longSuspended.reasons[0]).toMatch(/no bar since 2024-02-01/);
+    expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing: { ...listing, lastDate: '2024-02-01', delistedOn: '2024-02-02' }, bars: [] })).toMatchObject({ flags: ['delisted'], reasons: ['delisted on 2024-02-02'], buyable: false, sellable: false });
+    expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing: { ...listing, delistedOn: '2024-03-20' }, bars: [bar('2024-03-01', 10), bar(T, 10)] }).flags).toEqual([]);
     expect(tradability({ code: 'SH600000', date: T, tradeDate: T1, listing: { ...listing, firstDate: '2024-03-08' }, bars: [] }).flags).toEqual(['not-listed']);
   });
 

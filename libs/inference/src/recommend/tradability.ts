@@ -62,7 +62,7 @@ export interface TradabilityInput {
 
 /**
  * The A-share checks for acting at T+1 on a signal of T, from what is known at the close of T:
- * not listed by T+1 or delisted; suspended on T (no bar, or a bar without trades); under risk
+ * not listed by T+1 or delisted by it (only where the listing gives a delisting date); suspended on T (no bar, or a bar without trades); under risk
  * warning (ST) on T, excluded by policy; closed at the up-limit on T, so a buy at the T+1 open is
  * unlikely to fill (queues at the limit); closed at the down-limit on T, likewise for a sell. Limits
  * and suspension are judged by the backtest's checkOrder (board, ST, listing age and date).
@@ -76,7 +76,11 @@ export function tradability(input: TradabilityInput): Tradability {
     reasons.push(reason);
   };
   if (listing !== undefined && listing.firstDate > tradeDate) flag('not-listed', `not listed until ${listing.firstDate}`);
-  if (listing !== undefined && listing.lastDate < date) flag('delisted', `delisted: no bar after ${listing.lastDate}`);
+  if (listing?.delistedOn !== undefined && listing.delistedOn <= tradeDate) flag('delisted', `delisted on ${listing.delistedOn}`);
+  else if (listing !== undefined && listing.lastDate < date) {
+    // A last bar before T alone cannot tell a long suspension from a delisting: both block the order.
+    flag('suspended', `no bar since ${listing.lastDate} (suspended, or delisted without a delisting date in the listing)`);
+  }
   // The backtest's own order checks (@quant/evaluation), asked about T's close: what T+1's open will face.
   const market = checkMarket(bars, listing);
   const order = (side: 'buy' | 'sell') => checkOrder({ market, code, side, date, session: market.sessions.indexOf(date), sessionIndex: market.index, dealPrice: 'close' });

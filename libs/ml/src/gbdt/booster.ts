@@ -41,8 +41,8 @@ export function checkDataset(data: Dataset, p: TreeParams, where: string): void 
       if (!Number.isFinite(w) || w < 0) throw new QuantError('ML_BAD_INPUT', `${where}: weight of row ${i} must be finite and >= 0, got ${w}`);
     }
   }
-  if (p.objective === 'lambdarank') {
-    if (!data.group) throw new QuantError('ML_BAD_INPUT', `${where}: lambdarank needs query groups (Dataset.group)`);
+  if (p.objective === 'lambdarank' && !data.group) throw new QuantError('ML_BAD_INPUT', `${where}: lambdarank needs query groups (Dataset.group)`);
+  if (data.group) {
     let sum = 0;
     for (const g of data.group) {
       if (g <= 0) throw new QuantError('ML_BAD_INPUT', `${where}: query group sizes must be positive, got ${g}`);
@@ -108,6 +108,9 @@ export function trainEnsemble(mode: 'gbdt' | 'random-forest', train: Dataset, p:
       throw new QuantError('ML_FEATURE_COUNT', `${mode} fit: validation set has ${valid.cols} features, training set ${train.cols}`);
     }
     checkDataset(valid, p, `${mode} fit (valid)`);
+  }
+  if (p.metric === 'ic' && valid && !valid.group) {
+    throw new QuantError('ML_BAD_PARAMS', `${mode}: metric ic needs date groups on the validation set (Dataset.group)`);
   }
   if (p.earlyStoppingRounds > 0 && !valid) throw new QuantError('ML_BAD_PARAMS', `${mode}: earlyStoppingRounds needs a validation set`);
 
@@ -201,9 +204,9 @@ function boost(mode: 'gbdt' | 'random-forest', train: Dataset, p: TreeParams, op
         const f = p.numIterations / (it + 1);
         const cur = validScore.map((s) => base + (s - base) * f);
         const asRaw = p.objective === 'binary' ? cur.map((q) => { const c = Math.min(Math.max(q, 1e-15), 1 - 1e-15); return Math.log(c / (1 - c)); }) : cur;
-        vl = validLoss(p.objective, asRaw, valid.y, valid.weight, valid.group, p.ndcgAt);
+        vl = validLoss(p.objective, asRaw, valid.y, valid.weight, valid.group, p.ndcgAt, p.metric);
       } else {
-        vl = validLoss(p.objective, validScore, valid.y, valid.weight, valid.group, p.ndcgAt);
+        vl = validLoss(p.objective, validScore, valid.y, valid.weight, valid.group, p.ndcgAt, p.metric);
       }
       lastLoss = vl;
       if (vl < bestLoss) {

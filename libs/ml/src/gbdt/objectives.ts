@@ -3,6 +3,7 @@
  * (log-odds for binary); losses are "lower is better" so early stopping is one rule for all.
  */
 import type { Objective } from '../model.port';
+import type { ValidMetric } from './params';
 
 export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
@@ -146,7 +147,45 @@ export function meanNdcg(score: ArrayLike<number>, y: ArrayLike<number>, group: 
   return group.length > 0 ? total / group.length : 1;
 }
 
-/** Validation loss (lower is better): MSE, logloss, or 1 - NDCG@k. */
+/**
+ * Pearson correlation of score and label within each group (a date), averaged over the groups
+ * where both vary. Weights are not used: a daily IC weighs each stock of the day alike.
+ */
+export function meanGroupCorrelation(score: ArrayLike<number>, y: ArrayLike<number>, group: Int32Array): number {
+  let start = 0;
+  let total = 0;
+  let counted = 0;
+  for (let g = 0; g < group.length; g++) {
+    const size = group[g]!;
+    const end = start + size;
+    let ms = 0;
+    let my = 0;
+    for (let i = start; i < end; i++) { ms += score[i]!; my += y[i]!; }
+    ms /= size;
+    my /= size;
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    for (let i = start; i < end; i++) {
+      const a = score[i]! - ms;
+      const b = y[i]! - my;
+      sxy += a * b;
+      sxx += a * a;
+      syy += b * b;
+    }
+    if (size >= 2 && sxx > 0 && syy > 0) {
+      total += sxy / Math.sqrt(sxx * syy);
+      counted++;
+    }
+    start = end;
+  }
+  return counted > 0 ? total / counted : 0;
+}
+
+/**
+ * Validation loss (lower is better): MSE, logloss, or 1 - NDCG@k for metric `auto`; minus the mean
+ * daily IC for metric `ic`.
+ */
 export function validLoss(
   objective: Objective,
   score: Float64Array,
@@ -154,7 +193,9 @@ export function validLoss(
   weight: Float32Array | undefined,
   group: Int32Array | undefined,
   ndcgAt: number,
+  metric: ValidMetric = 'auto',
 ): number {
+  if (metric === 'ic') return -meanGroupCorrelation(score, y, group!);
   if (objective === 'lambdarank') return 1 - meanNdcg(score, y, group!, ndcgAt);
   let sw = 0;
   let s = 0;

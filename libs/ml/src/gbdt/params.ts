@@ -6,6 +6,8 @@ import { availableParallelism } from 'node:os';
 import { QuantError } from '@quant/errors';
 import type { Objective } from '../model.port';
 
+export type ValidMetric = 'auto' | 'ic';
+
 export interface TreeParams {
   objective: Objective;
   numIterations: number;
@@ -23,6 +25,13 @@ export interface TreeParams {
   baggingFreq: number;
   /** 0: off. Needs a validation set. */
   earlyStoppingRounds: number;
+  /**
+   * What early stopping and the best iteration watch on the validation set: `auto` is the
+   * objective's own loss (l2, log loss, 1 - NDCG@k); `ic` is the mean per-group Pearson correlation
+   * of score and label (groups are dates), for signals judged by their daily IC. Only the kept
+   * number of trees depends on it.
+   */
+  metric: ValidMetric;
   maxBin: number;
   /** LambdaRank: pairs need one member in the current top-k. */
   lambdarankTruncationLevel: number;
@@ -53,6 +62,7 @@ export const GBDT_DEFAULTS: TreeParams = {
   baggingFraction: 1,
   baggingFreq: 0,
   earlyStoppingRounds: 0,
+  metric: 'auto',
   maxBin: 255,
   lambdarankTruncationLevel: 30,
   ndcgAt: 10,
@@ -70,7 +80,7 @@ export const FOREST_DEFAULTS: TreeParams = {
 };
 
 type Rule = { int?: boolean; min: number; max: number; minExclusive?: boolean };
-const RULES: Record<Exclude<keyof TreeParams, 'objective'>, Rule> = {
+const RULES: Record<Exclude<keyof TreeParams, 'objective' | 'metric'>, Rule> = {
   numIterations: { int: true, min: 1, max: 1e6 },
   learningRate: { min: 0, max: 1e3, minExclusive: true },
   numLeaves: { int: true, min: 2, max: 131072 },
@@ -91,6 +101,7 @@ const RULES: Record<Exclude<keyof TreeParams, 'objective'>, Rule> = {
 };
 
 const OBJECTIVES: readonly Objective[] = ['regression', 'binary', 'lambdarank'];
+const METRICS: readonly ValidMetric[] = ['auto', 'ic'];
 
 /** Resolves user params over `defaults`, refusing unknown names and bad values with a QuantError. */
 export function resolveParams(kind: string, defaults: TreeParams, params: Record<string, unknown>): TreeParams {
@@ -103,8 +114,15 @@ export function resolveParams(kind: string, defaults: TreeParams, params: Record
       out.objective = value as Objective;
       continue;
     }
+    if (name === 'metric') {
+      if (!METRICS.includes(value as ValidMetric)) {
+        throw new QuantError('ML_BAD_PARAMS', `${kind}: metric must be one of ${METRICS.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+      out.metric = value as ValidMetric;
+      continue;
+    }
     const rule = (RULES as Record<string, Rule | undefined>)[name];
-    if (!rule) throw new QuantError('ML_BAD_PARAMS', `${kind}: unknown parameter "${name}" (known: objective, ${Object.keys(RULES).join(', ')})`);
+    if (!rule) throw new QuantError('ML_BAD_PARAMS', `${kind}: unknown parameter "${name}" (known: objective, metric, ${Object.keys(RULES).join(', ')})`);
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&

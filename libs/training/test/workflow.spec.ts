@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { QuantError } from '@quant/errors';
-import { loadWorkflow, parseWorkflow, rollWorkflow } from '../src';
+import { defaultModelLookup, loadWorkflow, parseWorkflow, rollWorkflow } from '../src';
 
 const example = new URL('../../../examples/workflows/csi300_alpha158.yaml', import.meta.url);
 
@@ -71,10 +71,9 @@ describe('workflow files', () => {
 });
 
 describe('the example against the real models', () => {
-  it("the CSI300 example's GBDT parameters are accepted by @quant/ml", async () => {
-    const { modelFactory } = await import('@quant/ml');
+  it("the CSI300 example's model parameters are accepted by the models (@quant/ml and @quant/ml-deep)", async () => {
     const w = await loadWorkflow(example.pathname);
-    for (const m of w.models) expect(() => modelFactory(m.kind).create(m.params)).not.toThrow();
+    for (const m of w.models) expect(() => defaultModelLookup(m.kind).create(m.params)).not.toThrow();
   });
 });
 

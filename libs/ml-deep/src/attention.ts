@@ -11,32 +11,33 @@ import { custom, readFloats } from './ops';
 type T2 = tf.Tensor2D;
 
 /**
- * Attention of each sequence's last query over all its steps: qkv [B*T, 3d] (batch-major rows b*T + t;
- * column blocks q, k, v, each split into `heads` of d/heads), scores q k' * scale, softmax over the
- * steps, context = attention v. Returns the contexts [B, d] (heads side by side).
+ * Attention of each sequence's last query over all its steps: q [B, d] (the last steps' queries), kv
+ * [B*T, 2d] (batch-major rows b*T + t; column blocks k, v), each split into `heads` of d/heads; scores
+ * q k' * scale, softmax over the steps, context = attention v. Returns the contexts [B, d] (heads side
+ * by side).
  */
-export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads: number, scale: number): T2 {
-  const d3 = qkv.shape[1];
-  const d = d3 / 3;
+export function lastQueryAttention(q: T2, kv: T2, batch: number, steps: number, heads: number, scale: number): T2 {
+  const d = q.shape[1];
+  const d2 = 2 * d;
   const dh = d / heads;
-  const f = custom((x: T2, save: tf.GradSaveFunc) => {
-    save([x]);
-    const src = readFloats(x);
+  const f = custom((qv: T2, kvv: T2, save: tf.GradSaveFunc) => {
+    save([qv, kvv]);
+    const qs = readFloats(qv).slice();
+    const src = readFloats(kvv);
     // attention weights [B*heads, T], kept for the gradient.
     const a = new Float32Array(batch * heads * steps);
     const out = new Float32Array(batch * d);
     const score = new Float64Array(steps);
-    const q = new Float64Array(dh);
     const ctx = new Float64Array(dh);
     for (let b = 0; b < batch; b++) {
       for (let hd = 0; hd < heads; hd++) {
-        const q0 = (b * steps + steps - 1) * d3 + hd * dh;
-        for (let e = 0; e < dh; e++) q[e] = (src[q0 + e] as number) * scale;
+        const q0 = b * d + hd * dh;
         let max = -Infinity;
         for (let t = 0; t < steps; t++) {
-          const k0 = (b * steps + t) * d3 + d + hd * dh;
+          const k0 = (b * steps + t) * d2 + hd * dh;
           let s = 0;
-          for (let e = 0; e < dh; e++) s += (q[e] as number) * (src[k0 + e] as number);
+          for (let e = 0; e < dh; e++) s += (qs[q0 + e] as number) * (src[k0 + e] as number);
+          s *= scale;
           score[t] = s;
           if (s > max) max = s;
         }
@@ -51,58 +52,57 @@ export function lastQueryAttention(qkv: T2, batch: number, steps: number, heads:
         for (let t = 0; t < steps; t++) {
           const w = (score[t] as number) / sum;
           a[a0 + t] = w;
-          const v0 = (b * steps + t) * d3 + 2 * d + hd * dh;
+          const v0 = (b * steps + t) * d2 + d + hd * dh;
           for (let e = 0; e < dh; e++) ctx[e] = (ctx[e] as number) + w * (src[v0 + e] as number);
         }
-        for (let e = 0; e < dh; e++) out[b * d + hd * dh + e] = ctx[e] as number;
+        for (let e = 0; e < dh; e++) out[q0 + e] = ctx[e] as number;
       }
     }
     return {
       value: tf.tensor2d(out, [batch, d]),
-      gradFunc: (dy: T2, [sx]: tf.Tensor[]) => {
+      gradFunc: (dy: T2, [, skv]: tf.Tensor[]) => {
         const g = readFloats(dy).slice();
-        const src2 = readFloats(sx as T2);
-        const dx = new Float32Array(batch * steps * d3);
+        const src2 = readFloats(skv as T2);
+        const dq = new Float32Array(batch * d);
+        const dkv = new Float32Array(batch * steps * d2);
         const da = new Float64Array(steps);
-        const dq = new Float64Array(dh);
+        const acc = new Float64Array(dh);
         for (let b = 0; b < batch; b++) {
           for (let hd = 0; hd < heads; hd++) {
-            const q0 = (b * steps + steps - 1) * d3 + hd * dh;
-            for (let e = 0; e < dh; e++) q[e] = (src2[q0 + e] as number) * scale;
+            const q0 = b * d + hd * dh;
             const a0 = (b * heads + hd) * steps;
-            const g0 = b * d + hd * dh;
             // d(context)/d(v_t) = a_t; d(context)/d(a_t) = v_t; softmax: ds_t = a_t (da_t - sum_u a_u da_u).
             let dot = 0;
             for (let t = 0; t < steps; t++) {
-              const v0 = (b * steps + t) * d3 + 2 * d + hd * dh;
+              const v0 = (b * steps + t) * d2 + d + hd * dh;
               const w = a[a0 + t] as number;
               let s = 0;
               for (let e = 0; e < dh; e++) {
-                const ge = g[g0 + e] as number;
+                const ge = g[q0 + e] as number;
                 s += ge * (src2[v0 + e] as number);
-                dx[v0 + e] = w * ge;
+                dkv[v0 + e] = w * ge;
               }
               da[t] = s;
               dot += w * s;
             }
-            // scores = (scale q) k': dk_t = ds_t (scale q), d(q) = scale sum_t ds_t k_t.
-            dq.fill(0);
+            // scores = scale q k': dk_t = scale ds_t q, dq = scale sum_t ds_t k_t.
+            acc.fill(0);
             for (let t = 0; t < steps; t++) {
-              const ds = (a[a0 + t] as number) * ((da[t] as number) - dot);
-              const k0 = (b * steps + t) * d3 + d + hd * dh;
+              const ds = (a[a0 + t] as number) * ((da[t] as number) - dot) * scale;
+              const k0 = (b * steps + t) * d2 + hd * dh;
               for (let e = 0; e < dh; e++) {
-                dq[e] = (dq[e] as number) + ds * (src2[k0 + e] as number);
-                dx[k0 + e] = ds * (q[e] as number);
+                acc[e] = (acc[e] as number) + ds * (src2[k0 + e] as number);
+                dkv[k0 + e] = ds * (qs[q0 + e] as number);
               }
             }
-            for (let e = 0; e < dh; e++) dx[q0 + e] = (dq[e] as number) * scale;
+            for (let e = 0; e < dh; e++) dq[q0 + e] = acc[e] as number;
           }
         }
-        return tf.tensor2d(dx, [batch * steps, d3]);
+        return [tf.tensor2d(dq, [batch, d]), tf.tensor2d(dkv, [batch * steps, d2])];
       },
     };
   });
-  return f(qkv) as T2;
+  return f(q, kv) as T2;
 }
 
 /** Layer normalisation over the last axis (as ONNX LayerNormalization), in float64 per row. */

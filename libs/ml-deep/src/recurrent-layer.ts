@@ -92,6 +92,11 @@ function stepInputs(t: number, { H, C, batch }: Dims, h: Float32Array, xs: Float
   }
 }
 
+/** dst[i] += src[from + i] for every i of dst. */
+function addInto(dst: Float32Array, src: Float32Array, from: number): void {
+  for (let i = 0; i < dst.length; i++) dst[i] = (dst[i] as number) + (src[from + i] as number);
+}
+
 /** Columns t*B .. t*B+B-1 of dT [P, T*B] from the step block d [B, P]. */
 function transposeStep(t: number, batch: number, P: number, d: Float32Array, dT: Float32Array): void {
   const N = dT.length / P;
@@ -146,13 +151,13 @@ function recurrentOp(x: T2, weights: tf.Tensor[], dims: Dims, inputGrad: boolean
         const dh = new Float32Array(batch * H);
         const viaProduct = new Float32Array(batch * H);
         for (let t = steps - 1; t >= 0; t--) {
-          for (let i = 0; i < batch * H; i++) dh[i] = (dh[i] as number) + (dys[t * batch * H + i] as number);
+          addInto(dh, dys, t * batch * H);
           cell.backward(t, dh, dStep);
           transposeStep(t, batch, P, dStep, dT);
           dAll?.set(dStep, t * batch * P);
           if (t > 0) {
             runInto(() => tf.matMul(tf.tensor2d(dStep, [batch, P]), recurrentT), viaProduct);
-            for (let i = 0; i < batch * H; i++) dh[i] = (dh[i] as number) + (viaProduct[i] as number);
+            addInto(dh, viaProduct, 0);
           }
         }
         recurrentT.dispose();

@@ -42,16 +42,16 @@ function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
-/** The backend's values of f(input) into out at `at`; f's tensors are disposed. */
-function runInto(f: () => tf.Tensor, out: Float32Array, at = 0): void {
-  const y = tf.tidy(f);
+/** y's values into out at `at`, then y and the temporaries disposed (no tidy scope: it costs per step). */
+function readInto(y: tf.Tensor, out: Float32Array, at: number, ...temporaries: tf.Tensor[]): void {
   out.set(readFloats(y), at);
-  y.dispose();
+  tf.dispose([y, ...temporaries]);
 }
 
 /** sigmoid(v) for v [rows, cols], in the backend (wasm's is vectorised; a JS exp per element is slower). */
 function sigmoidInto(v: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  runInto(() => tf.sigmoid(tf.tensor2d(v, [rows, cols])), out);
+  const a = tf.tensor2d(v, [rows, cols]);
+  readInto(tf.sigmoid(a), out, 0, a);
 }
 
 /** What differs between LSTM and GRU: the cell around the shared per-step product. */
@@ -156,13 +156,15 @@ function recurrentOp(x: T2, weights: tf.Tensor[], dims: Dims, inputGrad: boolean
           transposeStep(t, batch, P, dStep, dT);
           dAll?.set(dStep, t * batch * P);
           if (t > 0) {
-            runInto(() => tf.matMul(tf.tensor2d(dStep, [batch, P]), recurrentT), viaProduct);
+            const d = tf.tensor2d(dStep, [batch, P]);
+            readInto(tf.matMul(d, recurrentT), viaProduct, 0, d);
             addInto(dh, viaProduct, 0);
           }
         }
         recurrentT.dispose();
         const dWT = new Float32Array(P * K);
-        runInto(() => tf.matMul(tf.tensor2d(dT, [P, N]), tf.tensor2d(inputs, [N, K])), dWT);
+        const [lhs, rhs] = [tf.tensor2d(dT, [P, N]), tf.tensor2d(inputs, [N, K])];
+        readInto(tf.matMul(lhs, rhs), dWT, 0, lhs, rhs);
         const grads = cell.weightGrads(transposed(dWT, P, K));
         cell.release();
         giveBack(inputs, dT, dys);
@@ -203,7 +205,7 @@ function lstmCell({ H, C, batch, steps }: Dims, [wx, wh, b]: Float32Array[]): Ce
     width: G,
     weights,
     forward(t, product, h) {
-      runInto(() => tf.sigmoid(product), s, t * batch * G);
+      readInto(tf.sigmoid(product), s, t * batch * G);
       for (let q = 0; q < batch; q++) {
         const g0 = (t * batch + q) * G;
         const c0 = (t * batch + q) * H;
@@ -302,7 +304,7 @@ function gruCell({ H, C, batch, steps }: Dims, [wx, wh, b, bh]: Float32Array[]):
     width: P,
     weights,
     forward(t, product, h) {
-      runInto(() => tf.sigmoid(product), sg);
+      readInto(tf.sigmoid(product), sg, 0);
       raw.set(readFloats(product));
       for (let q = 0; q < batch; q++) {
         const r0 = q * P;

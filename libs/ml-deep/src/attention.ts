@@ -7,6 +7,7 @@
  */
 import { tf } from './backend';
 import { custom, readFloats } from './ops';
+import { take, tensorOf } from './scratch';
 
 type T2 = tf.Tensor2D;
 
@@ -64,7 +65,8 @@ export function lastQueryAttention(q: T2, kv: T2, batch: number, steps: number, 
         const g = readFloats(dy).slice();
         const src2 = readFloats(skv as T2);
         const dq = new Float32Array(batch * d);
-        const dkv = new Float32Array(batch * steps * d2);
+        // Every element is written below (k and v blocks of every row).
+        const dkv = take(batch * steps * d2);
         const da = new Float64Array(steps);
         const acc = new Float64Array(dh);
         for (let b = 0; b < batch; b++) {
@@ -98,7 +100,7 @@ export function lastQueryAttention(q: T2, kv: T2, batch: number, steps: number, 
             for (let e = 0; e < dh; e++) dq[q0 + e] = acc[e] as number;
           }
         }
-        return [tf.tensor2d(dq, [batch, d]), tf.tensor2d(dkv, [batch * steps, d2])];
+        return [tf.tensor2d(dq, [batch, d]), tensorOf(dkv, (v) => tf.tensor2d(v, [batch * steps, d2]))];
       },
     };
   });

@@ -15,6 +15,7 @@ import type { Dataset, FitOptions, FitReport, Model, ModelFactory, ModelMetadata
 import { ADAM_BETA1, ADAM_BETA2, adamStep } from './adam';
 import { deepBackend, logDeepBackend, readyBackend, registerGradients, tf } from './backend';
 import { readFloats } from './ops';
+import { take, tensorOf } from './scratch';
 import type { DeepKind, DeepParams, SequenceSpec } from './deep-params';
 import { DEEP_KINDS, resolveDeepParams } from './deep-params';
 import { OnnxBuilder, cleanInput } from './onnx-builder';
@@ -104,7 +105,8 @@ function sequenceColumns(seq: SequenceSpec): Int32Array {
 /** Packs rows[from..to) of the cleaned matrix into the network's input layout. */
 function pack(z: Float32Array, F: number, rows: ArrayLike<number> | null, from: number, to: number, layout: InputLayout, seq: SequenceSpec | null, columns: Int32Array | null): Float32Array {
   const B = to - from;
-  const out = new Float32Array(B * F);
+  // Every element is written below.
+  const out = take(B * F);
   const row = (b: number): number => (rows ? (rows[from + b] as number) : from + b);
   if (layout === 'rows' || !seq || !columns) {
     for (let b = 0; b < B; b++) out.set(z.subarray(row(b) * F, (row(b) + 1) * F), b * F);
@@ -244,7 +246,7 @@ export class DeepModel implements Model {
             dropout: (x) => (p.dropout > 0 ? (tf.dropout(x, p.dropout, undefined, dropoutSeed + 7919 * dropouts++) as tf.Tensor2D) : x),
           };
           const loss = tf.tidy(() => {
-            const x = tf.tensor2d(xb, packedShape(net.layout, B, F, seq));
+            const x = tensorOf(xb, (v) => tf.tensor2d(v, packedShape(net.layout, B, F, seq)));
             const y = tf.tensor2d(yb, [B, 1]);
             const w = wb ? tf.tensor2d(wb, [B, 1]) : null;
             const { value, grads } = tf.variableGrads(() => lossOf(net.forward(named, x, B, ctx), y, w), vars);

@@ -11,29 +11,12 @@
  */
 import { tf } from './backend';
 import { custom, readFloats } from './ops';
+import { giveBack, take, tensorOf } from './scratch';
 
 type T2 = tf.Tensor2D;
 
 /** t's values copied out of the wasm heap (a view there dies when the heap grows). */
 const copyOf = (t: tf.Tensor): Float32Array => readFloats(t).slice();
-
-/**
- * Reused arrays by length: the op keeps several MB per call for its gradient, which as fresh arrays
- * each step would be mostly garbage-collector time. An array is taken uninitialised (every user
- * writes all of it before reading it) and given back once its call's gradient is done; the arrays of
- * a forward pass whose gradient never runs (prediction) are left to the collector.
- */
-const pool = new Map<number, Float32Array[]>();
-function take(length: number): Float32Array {
-  return pool.get(length)?.pop() ?? new Float32Array(length);
-}
-function giveBack(...arrays: Float32Array[]): void {
-  for (const a of arrays) {
-    const free = pool.get(a.length) ?? [];
-    if (free.length < 8) free.push(a);
-    pool.set(a.length, free);
-  }
-}
 
 /** rows x cols row-major -> cols x rows. */
 function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
@@ -124,7 +107,7 @@ function recurrentOp(x: T2, weights: tf.Tensor[], dims: Dims, inputGrad: boolean
     const w = tf.tensor2d(cell.weights, [K, P]);
     // Kept for the gradient (with the cell's own): the product inputs [T*B, K].
     const inputs = take(N * K);
-    const h = new Float32Array(N * H);
+    const h = take(N * H);
     for (let t = 0; t < steps; t++) {
       stepInputs(t, dims, h, xs, inputs);
       const a = tf.tensor2d(inputs.subarray(t * batch * K, (t + 1) * batch * K), [batch, K]);
@@ -136,7 +119,7 @@ function recurrentOp(x: T2, weights: tf.Tensor[], dims: Dims, inputGrad: boolean
     giveBack(xs);
     let done = false;
     return {
-      value: tf.tensor2d(h, [N, H]),
+      value: tensorOf(h, (v) => tf.tensor2d(v, [N, H])),
       gradFunc: (dy: T2) => {
         if (done) throw new Error('recurrent layer: the gradient of one forward pass was asked for twice');
         done = true;

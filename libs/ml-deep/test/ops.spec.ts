@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { deepBackend, registerGradients } from '../src';
-import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, lastRowsBatchMajor, matMul, mergeHeads } from '../src/ops';
+import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, dense, lastRowsBatchMajor, matMul, mergeHeads } from '../src/ops';
 import { lastQueryAttention, layerNorm } from '../src/attention';
 import { gruLayer, lstmLayer } from '../src/recurrent-layer';
 
@@ -74,6 +74,16 @@ describe('hand-written gradients equal autograd', () => {
 
   it('matMul', () => {
     expectGradsClose((a, b) => matMul(a as tf.Tensor2D, b as tf.Tensor2D), (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), [random([4, 3], 1), random([3, 5], 2)]);
+  });
+
+  it('dense: weight and bias gradients from one product (narrow x) and from two (wide x)', () => {
+    const reference = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
+    for (const [k, m] of [[3, 5], [5, 3]] as const) {
+      const inputs = [random([7, k], 30 + k), random([k, m], 31), tf.randomUniform([m], -1, 1, 'float32', 32)];
+      expectGradsClose((x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor, true), reference, inputs);
+      const [x, w, b] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor];
+      expectGradsClose((wv, bv) => dense(x, wv as tf.Tensor2D, bv as tf.Tensor, false), (wv, bv) => reference(x, wv as tf.Tensor, bv as tf.Tensor), [w, b]);
+    }
   });
 
   it('batchMatMul', () => {

@@ -8,10 +8,16 @@
  * train two copies of each model at once in two processes (both cores) and report wall seconds per
  * epoch divided by 2 (throughput), beside PyTorch with 2 threads.
  *
+ * Two PyTorch columns for the CNN and the Transformer: `torch` computes every time step (as Qlib's
+ * models do), `torchPruned` only what reaches the scored last step, the same work as ours
+ * (bench/reference/torch_speed.py checks that its output and gradients equal the full model's).
+ * The load average before and after each model is printed: the machine may be shared.
+ *
  *   python3 -m venv .cache/torch-venv && .cache/torch-venv/bin/pip install torch numpy
  *   npx tsx bench/deep-speed.bench.ts [--epochs 3] [--parallel 2] [--python .cache/torch-venv/bin/python]
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -97,11 +103,13 @@ if (args.child) {
 } else {
   const names = args.models.split(',');
   const torch = JSON.parse(
-    execFileSync(resolve(args.python), [resolve('bench/reference/torch_speed.py'), '--threads', String(parallel), '--epochs', String(epochs), '--rows', String(rows), '--steps', String(steps), '--fields', String(fields), '--batch', String(batch), '--models', names.join(',')], {
+    execFileSync(resolve(args.python), [resolve('bench/reference/torch_speed.py'), '--threads', String(parallel), '--epochs', String(epochs), '--rows', String(rows), '--steps', String(steps), '--fields', String(fields), '--batch', String(batch), '--models', names.join(','), '--pruned'], {
       encoding: 'utf8',
     }),
-  ) as { torch: string; secondsPerEpoch: Record<string, EpochSeconds> };
+  ) as { torch: string; secondsPerEpoch: Record<string, EpochSeconds>; secondsPerEpochPruned?: Record<string, EpochSeconds>; pruneCheck?: Record<string, unknown> };
+  const load = (): number[] => loadavg().map((v) => Number(v.toFixed(2)));
   for (const name of names) {
+    const loadBefore = load();
     let seconds: EpochSeconds;
     if (parallel > 1) {
       // Throughput: `parallel` models trained at once, one per process; wall per model epoch / parallel.
@@ -112,7 +120,9 @@ if (args.child) {
       seconds = await ours(name);
     }
     const reference = torch.secondsPerEpoch[name] as EpochSeconds;
+    const pruned = torch.secondsPerEpochPruned?.[name];
     const r3 = (v: number): number => Number(v.toFixed(3));
+    const ratios = (r: EpochSeconds): { ratioWall: number; ratioCpu: number } => ({ ratioWall: Number((seconds.wall / r.wall).toFixed(2)), ratioCpu: Number((seconds.cpu / r.cpu).toFixed(2)) });
     console.log(
       JSON.stringify({
         model: name,
@@ -120,8 +130,9 @@ if (args.child) {
         batch,
         tfjs: { wall: r3(seconds.wall), cpu: r3(seconds.cpu), processes: parallel, threadsEach: 1 },
         torch: { wall: r3(reference.wall), cpu: r3(reference.cpu), threads: parallel, version: torch.torch },
-        ratioWall: Number((seconds.wall / reference.wall).toFixed(2)),
-        ratioCpu: Number((seconds.cpu / reference.cpu).toFixed(2)),
+        ...ratios(reference),
+        ...(pruned ? { torchPruned: { wall: r3(pruned.wall), cpu: r3(pruned.cpu), threads: parallel, check: torch.pruneCheck?.[name] }, vsPruned: ratios(pruned) } : {}),
+        load: { before: loadBefore, after: load() },
       }),
     );
   }

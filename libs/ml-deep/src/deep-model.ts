@@ -12,7 +12,10 @@
 import { QuantError } from '@quant/errors';
 import { checkDataset, checkMatrix, readJsonArtefact, scoringModel, SeededRandom } from '@quant/ml';
 import type { Dataset, FitOptions, FitReport, Model, ModelFactory, ModelMetadata } from '@quant/ml';
+import { ADAM_BETA1, ADAM_BETA2, adamStep } from './adam';
 import { deepBackend, logDeepBackend, readyBackend, registerGradients, tf } from './backend';
+import { readFloats } from './ops';
+import { take, tensorOf } from './scratch';
 import type { DeepKind, DeepParams, SequenceSpec } from './deep-params';
 import { DEEP_KINDS, resolveDeepParams } from './deep-params';
 import { OnnxBuilder, cleanInput } from './onnx-builder';
@@ -102,7 +105,8 @@ function sequenceColumns(seq: SequenceSpec): Int32Array {
 /** Packs rows[from..to) of the cleaned matrix into the network's input layout. */
 function pack(z: Float32Array, F: number, rows: ArrayLike<number> | null, from: number, to: number, layout: InputLayout, seq: SequenceSpec | null, columns: Int32Array | null): Float32Array {
   const B = to - from;
-  const out = new Float32Array(B * F);
+  // Every element is written below.
+  const out = take(B * F);
   const row = (b: number): number => (rows ? (rows[from + b] as number) : from + b);
   if (layout === 'rows' || !seq || !columns) {
     for (let b = 0; b < B; b++) out.set(z.subarray(row(b) * F, (row(b) + 1) * F), b * F);
@@ -191,8 +195,10 @@ export class DeepModel implements Model {
 
     const vars = init.map((w) => tf.tidy(() => tf.variable(tf.tensor(w.data, w.shape), true)));
     const named: Record<string, tf.Variable> = Object.fromEntries(init.map((w, i) => [w.name, vars[i] as tf.Variable]));
-    const m1 = init.map((w) => tf.variable(tf.zeros(w.shape), false));
-    const m2 = init.map((w) => tf.variable(tf.zeros(w.shape), false));
+    // Adam's state and the weights' current values, in JS (adam.ts).
+    const values = init.map((w) => Float32Array.from(w.data));
+    const m1 = init.map((w) => new Float32Array(w.data.length));
+    const m2 = init.map((w) => new Float32Array(w.data.length));
     const snapshot = (): Map<string, WeightInit> => new Map(init.map((w, i) => [w.name, { ...w, data: (vars[i] as tf.Variable).dataSync() as Float32Array }]));
 
     const binary = p.objective === 'binary';
@@ -210,8 +216,6 @@ export class DeepModel implements Model {
     let bestLoss: number | null = null;
     let bestEpoch = 0;
     let epochs = 0;
-    const B1 = 0.9;
-    const B2 = 0.999;
     try {
       for (let epoch = 0; epoch < p.epochs; epoch++) {
         epochs = epoch + 1;
@@ -242,23 +246,16 @@ export class DeepModel implements Model {
             dropout: (x) => (p.dropout > 0 ? (tf.dropout(x, p.dropout, undefined, dropoutSeed + 7919 * dropouts++) as tf.Tensor2D) : x),
           };
           const loss = tf.tidy(() => {
-            const x = tf.tensor2d(xb, packedShape(net.layout, B, F, seq));
+            const x = tensorOf(xb, (v) => tf.tensor2d(v, packedShape(net.layout, B, F, seq)));
             const y = tf.tensor2d(yb, [B, 1]);
             const w = wb ? tf.tensor2d(wb, [B, 1]) : null;
             const { value, grads } = tf.variableGrads(() => lossOf(net.forward(named, x, B, ctx), y, w), vars);
-            const c1 = 1 - B1 ** step;
-            const c2 = 1 - B2 ** step;
+            const adam = { lr, c1: 1 - ADAM_BETA1 ** step, c2: 1 - ADAM_BETA2 ** step, clip: p.clipValue, weightDecay: p.weightDecay };
             init.forEach((wi, k) => {
               const v = vars[k] as tf.Variable;
-              let g = grads[v.name] as tf.Tensor;
-              if (p.clipValue > 0) g = tf.clipByValue(g, -p.clipValue, p.clipValue);
-              const a = m1[k] as tf.Variable;
-              const s = m2[k] as tf.Variable;
-              a.assign(tf.add(tf.mul(a, B1), tf.mul(g, 1 - B1)));
-              s.assign(tf.add(tf.mul(s, B2), tf.mul(tf.square(g), 1 - B2)));
-              let update = tf.div(tf.div(a, c1), tf.add(tf.sqrt(tf.div(s, c2)), 1e-8));
-              if (wi.decay && p.weightDecay > 0) update = tf.add(update, tf.mul(v, p.weightDecay));
-              v.assign(tf.sub(v, tf.mul(update, lr)));
+              const w = values[k] as Float32Array;
+              adamStep(w, readFloats(grads[v.name] as tf.Tensor), m1[k] as Float32Array, m2[k] as Float32Array, wi.decay, adam);
+              v.assign(tf.tensor(w, wi.shape));
             });
             return value.dataSync()[0] as number;
           });
@@ -287,7 +284,7 @@ export class DeepModel implements Model {
       const importance = this.saliency(net, named, zTrain, N, F, seq, columns);
       this.fitted = { featureNames: [...train.featureNames], center, scale, weights, importance, seed, epochs, bestEpoch };
     } finally {
-      for (const v of [...vars, ...m1, ...m2]) v.dispose();
+      for (const v of vars) v.dispose();
     }
     return { iterations: bestEpoch, bestIteration: bestEpoch, bestValidLoss: bestLoss, seconds: (performance.now() - started) / 1000 };
   }

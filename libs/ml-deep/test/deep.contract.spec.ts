@@ -15,9 +15,11 @@ const load = (bytes: Uint8Array) => DeepModel.load(bytes);
 const cases: [string, DeepKind, Record<string, unknown>][] = [
   ['mlp', 'mlp', { hiddenSizes: [16, 8], dropout: 0.1, weightDecay: 1e-4 }],
   ['lstm (2 layers)', 'lstm', { sequence, hiddenSize: 8, numLayers: 2, dropout: 0.1 }],
-  ['gru', 'gru', { sequence, hiddenSize: 8, numLayers: 1, lrSchedule: 'cosine' }],
+  // 2 layers: the upper recurrent layer and the lower Transformer layer take the input-gradient and
+  // every-step paths (the 1-layer networks are in alpha360-shape.spec.ts).
+  ['gru (2 layers)', 'gru', { sequence, hiddenSize: 8, numLayers: 2, lrSchedule: 'cosine' }],
   ['tcn', 'tcn', { sequence, channels: [8, 8], kernelSize: 2, lrSchedule: 'step', lrStepSize: 2 }],
-  ['transformer', 'transformer', { sequence: { ...sequence, layout: 'time-major' }, dModel: 8, heads: 2, ffnSize: 16, dropout: 0.1 }],
+  ['transformer (2 layers)', 'transformer', { sequence: { ...sequence, layout: 'time-major' }, dModel: 8, heads: 2, numLayers: 2, ffnSize: 16, dropout: 0.1 }],
 ];
 
 for (const [name, kind, params] of cases) {

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { deepBackend, registerGradients } from '../src';
-import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, gruSequence, lastRowsBatchMajor, layerNorm, lstmSequence, matMul, mergeHeads } from '../src/ops';
+import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, dense, lastRowsBatchMajor, matMul, mergeHeads } from '../src/ops';
+import { lastQueryAttention, layerNorm } from '../src/attention';
+import { gruLayer, lstmLayer } from '../src/recurrent-layer';
 
 // tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
 await registerGradients();
@@ -17,8 +19,8 @@ function random(shape: [number, number], seed: number): tf.Tensor2D {
   return tf.randomUniform(shape, -1, 1, 'float32', seed) as tf.Tensor2D;
 }
 
-function lstmReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D): tf.Tensor2D {
-  const xp = tf.matMul(x, wx);
+function lstmReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D, b: tf.Tensor): tf.Tensor2D {
+  const xp = tf.add(tf.matMul(x, wx), b);
   let h: tf.Tensor2D = tf.zeros([B, H]);
   let c: tf.Tensor2D = tf.zeros([B, H]);
   const hs = [];
@@ -32,8 +34,8 @@ function lstmReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D): tf.Ten
   return tf.concat(hs, 0);
 }
 
-function gruReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor2D): tf.Tensor2D {
-  const xp = tf.matMul(x, wx);
+function gruReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D, b: tf.Tensor, bh: tf.Tensor2D): tf.Tensor2D {
+  const xp = tf.add(tf.matMul(x, wx), b);
   let h: tf.Tensor2D = tf.zeros([B, H]);
   const hs = [];
   for (let t = 0; t < T; t++) {
@@ -74,30 +76,72 @@ describe('hand-written gradients equal autograd', () => {
     expectGradsClose((a, b) => matMul(a as tf.Tensor2D, b as tf.Tensor2D), (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), [random([4, 3], 1), random([3, 5], 2)]);
   });
 
+  it('dense: weight and bias gradients from one product (narrow x) and from two (wide x)', () => {
+    const reference = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
+    for (const [k, m] of [[3, 5], [5, 3]] as const) {
+      const inputs = [random([7, k], 30 + k), random([k, m], 31), tf.randomUniform([m], -1, 1, 'float32', 32)];
+      expectGradsClose((x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor, true), reference, inputs);
+      const [x, w, b] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor];
+      expectGradsClose((wv, bv) => dense(x, wv as tf.Tensor2D, bv as tf.Tensor, false), (wv, bv) => reference(x, wv as tf.Tensor, bv as tf.Tensor), [w, b]);
+    }
+  });
+
   it('batchMatMul', () => {
     expectGradsClose((a, b) => batchMatMul(a as tf.Tensor3D, b as tf.Tensor3D), (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D), [tf.randomUniform([2, 4, 3], -1, 1, 'float32', 3), tf.randomUniform([2, 3, 5], -1, 1, 'float32', 4)]);
   });
 
-  it('LSTM over a sequence (gates i, f, o, g)', () => {
+  it('LSTM layer over a sequence (gates i, f, o, g), with and without the input gradient', () => {
+    const [x, wx, wh, b] = [random([T * B, I], 5), random([I, 4 * H], 6), random([H, 4 * H], 7), tf.randomUniform([4 * H], -1, 1, 'float32', 15)];
     expectGradsClose(
-      (x, wx, wh) => lstmSequence(matMul(x as tf.Tensor2D, wx as tf.Tensor2D), wh as tf.Tensor2D, T, B),
-      (x, wx, wh) => lstmReference(x as tf.Tensor2D, wx as tf.Tensor2D, wh as tf.Tensor2D),
-      [random([T * B, I], 5), random([I, 4 * H], 6), random([H, 4 * H], 7)],
+      (xv, wxv, whv, bv) => lstmLayer(xv as tf.Tensor2D, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor, T, B, true),
+      (xv, wxv, whv, bv) => lstmReference(xv as tf.Tensor2D, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor),
+      [x, wx, wh, b],
+    );
+    expectGradsClose(
+      (wxv, whv, bv) => lstmLayer(x, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor, T, B, false),
+      (wxv, whv, bv) => lstmReference(x, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor),
+      [wx, wh, b],
     );
   });
 
-  it('GRU over a sequence (linear before reset)', () => {
+  it('GRU layer over a sequence (linear before reset), with and without the input gradient', () => {
+    const [x, wx, wh, b, bh] = [random([T * B, I], 8), random([I, 3 * H], 9), random([H, 3 * H], 10), tf.randomUniform([3 * H], -1, 1, 'float32', 16), random([1, 3 * H], 11)];
     expectGradsClose(
-      (x, wx, wh, bh) => gruSequence(matMul(x as tf.Tensor2D, wx as tf.Tensor2D), wh as tf.Tensor2D, bh as tf.Tensor2D, T, B),
-      (x, wx, wh, bh) => gruReference(x as tf.Tensor2D, wx as tf.Tensor2D, wh as tf.Tensor2D, bh as tf.Tensor2D),
-      [random([T * B, I], 8), random([I, 3 * H], 9), random([H, 3 * H], 10), random([1, 3 * H], 11)],
+      (xv, wxv, whv, bv, bhv) => gruLayer(xv as tf.Tensor2D, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor, bhv as tf.Tensor2D, T, B, true),
+      (xv, wxv, whv, bv, bhv) => gruReference(xv as tf.Tensor2D, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor, bhv as tf.Tensor2D),
+      [x, wx, wh, b, bh],
     );
+    expectGradsClose(
+      (wxv, whv, bv, bhv) => gruLayer(x, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor, bhv as tf.Tensor2D, T, B, false),
+      (wxv, whv, bv, bhv) => gruReference(x, wxv as tf.Tensor2D, whv as tf.Tensor2D, bv as tf.Tensor, bhv as tf.Tensor2D),
+      [wx, wh, b, bh],
+    );
+  });
+
+  it('stacked LSTM and GRU layers (the second forward runs before the first gradient; arrays are reused between calls)', () => {
+    const x = random([T * B, I], 17);
+    const lstm = [random([I, 4 * H], 18), random([H, 4 * H], 19), tf.randomUniform([4 * H], -1, 1, 'float32', 20)] as const;
+    const gru = [random([H, 3 * H], 21), random([H, 3 * H], 22), tf.randomUniform([3 * H], -1, 1, 'float32', 23), random([1, 3 * H], 24)] as const;
+    const mine = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor, f: tf.Tensor, g: tf.Tensor): tf.Tensor =>
+      gruLayer(lstmLayer(x, a as tf.Tensor2D, b as tf.Tensor2D, c, T, B, false), d as tf.Tensor2D, e as tf.Tensor2D, f, g as tf.Tensor2D, T, B, true);
+    const reference = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor, f: tf.Tensor, g: tf.Tensor): tf.Tensor =>
+      gruReference(lstmReference(x, a as tf.Tensor2D, b as tf.Tensor2D, c), d as tf.Tensor2D, e as tf.Tensor2D, f, g as tf.Tensor2D);
+    // Twice: the second pass takes the arrays the first gave back.
+    for (let k = 0; k < 2; k++) expectGradsClose(mine as (...t: tf.Tensor[]) => tf.Tensor, reference as (...t: tf.Tensor[]) => tf.Tensor, [...lstm, ...gru]);
   });
 
   it('causal im2col places x[t - (k-1-j) d] in column block j, zero before the start', () => {
     // T=3, B=1, C=1: x = [1, 2, 3]; k=2, d=1 -> rows [0 1], [1 2], [2 3].
     const cols = causalIm2col(tf.tensor2d([1, 2, 3], [3, 1]), 3, 1, 2, 1);
     expect(Array.from(cols.dataSync())).toEqual([0, 1, 1, 2, 2, 3]);
+  });
+
+  it('layer norm (JS op) equals autograd through the tfjs-op formula', () => {
+    const reference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+      const centred = tf.sub(x, tf.mean(x, -1, true));
+      return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5))), g), b);
+    };
+    expectGradsClose((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5), reference, [random([4, 5], 25), tf.randomUniform([5], 0.5, 1.5, 'float32', 26), tf.randomUniform([5], -1, 1, 'float32', 27)]);
   });
 
   it('layer norm matches its definition', () => {
@@ -188,5 +232,12 @@ describe('attention on the last step only', () => {
       return mergeHeads(batchMatMul(tf.softmax(batchMatMul(q, kT)), v), batch, heads);
     };
     expectGradsClose(mine, reference, [random([batch * steps, 3 * d], 13)]);
+    // The JS op for the same thing, from the last rows' queries and every row's keys and values.
+    const fused = (qkv: tf.Tensor): tf.Tensor => {
+      const x = qkv as tf.Tensor2D;
+      const q = tf.slice(lastRowsBatchMajor(x, batch, steps), [0, 0], [batch, d]);
+      return lastQueryAttention(q, tf.slice(x, [0, d], [batch * steps, 2 * d]), batch, steps, heads, scale);
+    };
+    expectGradsClose(fused, reference, [random([batch * steps, 3 * d], 28)]);
   });
 });

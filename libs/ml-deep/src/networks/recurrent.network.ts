@@ -5,7 +5,8 @@
  * linear_before_reset = 1.
  */
 import type { tf } from '../backend';
-import { dense, gruSequence, lastStep, lstmSequence } from '../ops';
+import { dense, lastStep } from '../ops';
+import { gruLayer, lstmLayer } from '../recurrent-layer';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, uniform, weight } from './network.port';
@@ -49,11 +50,9 @@ export function recurrentNetwork(cell: 'lstm' | 'gru', dims: NetworkDims): Netwo
     forward(w, x, batch, ctx) {
       let h = x;
       for (let l = 0; l < L; l++) {
-        const xp = dense(h, w[`Wx${l}`] as tf.Tensor2D, w[`b${l}`] as tf.Tensor, l > 0 || ctx.inputGrad);
-        h =
-          cell === 'lstm'
-            ? lstmSequence(xp, w[`Wh${l}`] as tf.Tensor2D, seq.steps, batch)
-            : gruSequence(xp, w[`Wh${l}`] as tf.Tensor2D, w[`bh${l}`] as tf.Tensor2D, seq.steps, batch);
+        const inputGrad = l > 0 || ctx.inputGrad;
+        const [wx, wh, b] = [w[`Wx${l}`] as tf.Tensor2D, w[`Wh${l}`] as tf.Tensor2D, w[`b${l}`] as tf.Tensor];
+        h = cell === 'lstm' ? lstmLayer(h, wx, wh, b, seq.steps, batch, inputGrad) : gruLayer(h, wx, wh, b, w[`bh${l}`] as tf.Tensor2D, seq.steps, batch, inputGrad);
         if (l < L - 1) h = ctx.dropout(h);
       }
       const last = ctx.dropout(lastStep(h, seq.steps, batch));

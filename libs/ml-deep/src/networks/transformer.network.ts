@@ -4,7 +4,8 @@
  * ReLU feed-forward block, each residual and layer-normalised; the last time step into Dense(1).
  */
 import { tf } from '../backend';
-import { attentionHeads, batchMatMul, dense, lastRowsBatchMajor, layerNorm, mergeHeads } from '../ops';
+import { attentionHeads, batchMatMul, dense, lastRowsBatchMajor, mergeHeads } from '../ops';
+import { lastQueryAttention, layerNorm } from '../attention';
 import { sequenceInput } from '../onnx-builder';
 import type { Network, NetworkDims, WeightInit } from './network.port';
 import { denseInit, onnxWeight, weight } from './network.port';
@@ -50,18 +51,26 @@ export function transformerNetwork(dims: NetworkDims): Network {
       const proj = layer(x, 'in', ctx.inputGrad);
       let h = tf.reshape(tf.add(tf.reshape(proj, [B, T, d]), tf.tensor2d(pe, [T, d])), [B * T, d]) as tf.Tensor2D;
       for (let l = 0; l < L; l++) {
-        const qkv = layer(h, `qkv${l}`);
         // The score reads only the last step, and in the last layer no later layer reads the other
         // steps, so there only the last step's query (and its residual, norms and feed-forward) is
         // computed: the same values and gradients, with 1/T of the attention products.
         const top = l === L - 1;
-        const rows = top ? 1 : T;
-        const q = attentionHeads(top ? lastRowsBatchMajor(qkv, B, T) : qkv, B, rows, heads, 0, scale, false);
-        const kT = attentionHeads(qkv, B, T, heads, 1, 1, true);
-        const v = attentionHeads(qkv, B, T, heads, 2, 1, false);
-        const attention = tf.softmax(batchMatMul(q, kT));
-        const context = mergeHeads(batchMatMul(attention, v), B, heads);
-        const residual = top ? lastRowsBatchMajor(h, B, T) : h;
+        let context: tf.Tensor2D;
+        let residual = h;
+        if (top) {
+          // Q from the last rows only, K and V from all: column blocks of the fused projection.
+          const [wqkv, bqkv] = [w[`Wqkv${l}`] as tf.Tensor2D, w[`bqkv${l}`] as tf.Tensor1D];
+          residual = lastRowsBatchMajor(h, B, T);
+          const q = dense(residual, tf.slice(wqkv, [0, 0], [d, d]), tf.slice(bqkv, [0], [d]), true);
+          const kv = dense(h, tf.slice(wqkv, [0, d], [d, 2 * d]), tf.slice(bqkv, [d], [2 * d]), true);
+          context = lastQueryAttention(q, kv, B, T, heads, scale);
+        } else {
+          const qkv = layer(h, `qkv${l}`);
+          const q = attentionHeads(qkv, B, T, heads, 0, scale, false);
+          const kT = attentionHeads(qkv, B, T, heads, 1, 1, true);
+          const v = attentionHeads(qkv, B, T, heads, 2, 1, false);
+          context = mergeHeads(batchMatMul(tf.softmax(batchMatMul(q, kT)), v), B, heads);
+        }
         h = layerNorm(tf.add(residual, ctx.dropout(layer(context, `o${l}`))) as tf.Tensor2D, w[`ln1g${l}`] as tf.Tensor1D, w[`ln1b${l}`] as tf.Tensor1D, EPSILON);
         const ffn = layer(ctx.dropout(tf.relu(layer(h, `f1${l}`)) as tf.Tensor2D), `f2${l}`);
         h = layerNorm(tf.add(h, ctx.dropout(ffn)) as tf.Tensor2D, w[`ln2g${l}`] as tf.Tensor1D, w[`ln2b${l}`] as tf.Tensor1D, EPSILON);

@@ -4,68 +4,10 @@ import { deepBackend, registerGradients } from '../src';
 import { attentionHeads, batchMatMul, causalIm2col, causalIm2colAt, convolutionSteps, dense, lastRowsBatchMajor, matMul, mergeHeads } from '../src/ops';
 import { lastQueryAttention, layerNorm } from '../src/attention';
 import { gruLayer, lstmLayer } from '../src/recurrent-layer';
+import { ATTENTION, B, H, I, T, expectGradsClose, gruReference, lastStepAttentionReference, layerNormReference, lstmReference, random } from './op-references';
 
 // tfjs's gradients load at the first fit; here at import, where vitest's transform of them has no hook timeout.
 await registerGradients();
-
-// The hand-written gradients must equal tfjs's autograd through the same computation written with
-// plain ops (the reference below), on random inputs.
-const T = 3;
-const B = 2;
-const H = 3;
-const I = 2;
-
-function random(shape: [number, number], seed: number): tf.Tensor2D {
-  return tf.randomUniform(shape, -1, 1, 'float32', seed) as tf.Tensor2D;
-}
-
-function lstmReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D, b: tf.Tensor): tf.Tensor2D {
-  const xp = tf.add(tf.matMul(x, wx), b);
-  let h: tf.Tensor2D = tf.zeros([B, H]);
-  let c: tf.Tensor2D = tf.zeros([B, H]);
-  const hs = [];
-  for (let t = 0; t < T; t++) {
-    const pre = tf.add(tf.slice(xp, [t * B, 0], [B, 4 * H]), tf.matMul(h, wh));
-    const [i, f, o, g] = tf.split(pre, 4, 1) as tf.Tensor2D[];
-    c = tf.add(tf.mul(tf.sigmoid(f as tf.Tensor), c), tf.mul(tf.sigmoid(i as tf.Tensor), tf.tanh(g as tf.Tensor)));
-    h = tf.mul(tf.sigmoid(o as tf.Tensor), tf.tanh(c));
-    hs.push(h);
-  }
-  return tf.concat(hs, 0);
-}
-
-function gruReference(x: tf.Tensor2D, wx: tf.Tensor2D, wh: tf.Tensor2D, b: tf.Tensor, bh: tf.Tensor2D): tf.Tensor2D {
-  const xp = tf.add(tf.matMul(x, wx), b);
-  let h: tf.Tensor2D = tf.zeros([B, H]);
-  const hs = [];
-  for (let t = 0; t < T; t++) {
-    const [xz, xr, xn] = tf.split(tf.slice(xp, [t * B, 0], [B, 3 * H]), 3, 1) as tf.Tensor2D[];
-    const [hz, hr, hn] = tf.split(tf.add(tf.matMul(h, wh), bh), 3, 1) as tf.Tensor2D[];
-    const z = tf.sigmoid(tf.add(xz as tf.Tensor, hz as tf.Tensor));
-    const r = tf.sigmoid(tf.add(xr as tf.Tensor, hr as tf.Tensor));
-    const n = tf.tanh(tf.add(xn as tf.Tensor, tf.mul(r, hn as tf.Tensor)));
-    h = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
-    hs.push(h);
-  }
-  return tf.concat(hs, 0);
-}
-
-function expectGradsClose(mine: (...t: tf.Tensor[]) => tf.Tensor, reference: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): void {
-  // A weighted sum so every output element has a different upstream gradient.
-  const loss = (f: (...t: tf.Tensor[]) => tf.Tensor) => (...t: tf.Tensor[]) => {
-    const y = f(...t);
-    return tf.sum(tf.mul(y, tf.randomUniform(y.shape, 0.5, 1.5, 'float32', 99)));
-  };
-  const a = tf.grads(loss(mine))(inputs);
-  const b = tf.grads(loss(reference))(inputs);
-  const ya = mine(...inputs).dataSync();
-  const yb = reference(...inputs).dataSync();
-  ya.forEach((v, i) => expect(v).toBeCloseTo(yb[i] as number, 5));
-  a.forEach((g, k) => {
-    const gb = (b[k] as tf.Tensor).dataSync();
-    g.dataSync().forEach((v, i) => expect(v, `input ${k}, element ${i}`).toBeCloseTo(gb[i] as number, 4));
-  });
-}
 
 describe('hand-written gradients equal autograd', () => {
   beforeAll(async () => {
@@ -137,11 +79,7 @@ describe('hand-written gradients equal autograd', () => {
   });
 
   it('layer norm (JS op) equals autograd through the tfjs-op formula', () => {
-    const reference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
-      const centred = tf.sub(x, tf.mean(x, -1, true));
-      return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5))), g), b);
-    };
-    expectGradsClose((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5), reference, [random([4, 5], 25), tf.randomUniform([5], 0.5, 1.5, 'float32', 26), tf.randomUniform([5], -1, 1, 'float32', 27)]);
+    expectGradsClose((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5), layerNormReference, [random([4, 5], 25), tf.randomUniform([5], 0.5, 1.5, 'float32', 26), tf.randomUniform([5], -1, 1, 'float32', 27)]);
   });
 
   it('layer norm matches its definition', () => {
@@ -209,21 +147,8 @@ describe('attention on the last step only', () => {
   });
 
   it('equals the last step of full multi-head attention (slices, 4-D transposes), values and gradients', () => {
-    const steps = 4;
-    const batch = 2;
-    const heads = 2;
-    const d = 6;
-    const dh = d / heads;
-    const scale = 0.5;
-    const split = (v: tf.Tensor, rows: number): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(v, [batch, rows, heads, dh]), [0, 2, 1, 3]), [batch * heads, rows, dh]);
-    const reference = (qkv: tf.Tensor): tf.Tensor => {
-      const q = split(tf.mul(tf.slice(qkv, [0, 0], [batch * steps, d]), scale), steps);
-      const k = split(tf.slice(qkv, [0, d], [batch * steps, d]), steps);
-      const v = split(tf.slice(qkv, [0, 2 * d], [batch * steps, d]), steps);
-      const context = tf.matMul(tf.softmax(tf.matMul(q, k, false, true)), v);
-      const rows = tf.reshape(tf.transpose(tf.reshape(context, [batch, heads, steps, dh]), [0, 2, 1, 3]), [batch, steps, d]);
-      return tf.reshape(tf.slice(rows, [0, steps - 1, 0], [batch, 1, d]), [batch, d]);
-    };
+    const { steps, batch, heads, d, scale } = ATTENTION;
+    const reference = lastStepAttentionReference;
     const mine = (qkv: tf.Tensor): tf.Tensor => {
       const x = qkv as tf.Tensor2D;
       const q = attentionHeads(lastRowsBatchMajor(x, batch, steps), batch, 1, heads, 0, scale, false);

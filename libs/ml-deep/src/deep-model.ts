@@ -10,7 +10,7 @@
  * seeded from it, and the wasm backend runs single-threaded; same data + params + seed -> same bytes.
  */
 import { QuantError } from '@quant/errors';
-import { checkDataset, checkMatrix, readJsonArtefact, scoringModel, SeededRandom } from '@quant/ml';
+import { checkDataset, checkMatrix, meanGroupCorrelation, readJsonArtefact, scoringModel, SeededRandom } from '@quant/ml';
 import type { Dataset, FitOptions, FitReport, Model, ModelFactory, ModelMetadata } from '@quant/ml';
 import { ADAM_BETA1, ADAM_BETA2, adamStep } from './adam';
 import { deepBackend, logDeepBackend, readyBackend, registerGradients, tf } from './backend';
@@ -169,6 +169,9 @@ export class DeepModel implements Model {
     const where = `${this.kind}.fit`;
     checkDataset(`${where} train`, train);
     if (options.valid) checkDataset(`${where} valid`, options.valid, train.featureNames);
+    if (this.params.metric === 'ic' && options.valid && !options.valid.group) {
+      throw new QuantError('ML_BAD_PARAMS', `${where}: metric ic needs date groups on the validation set (Dataset.group)`);
+    }
     if (this.params.objective === 'binary') {
       for (const [name, d] of [['train', train], ['valid', options.valid]] as const) {
         const bad = d ? d.y.findIndex((v) => v !== 0 && v !== 1) : -1;
@@ -265,7 +268,7 @@ export class DeepModel implements Model {
         let validLoss: number | undefined;
         if (options.valid && zValid) {
           const pred = this.forwardAll(net, named, zValid, options.valid.rows, F, seq, columns);
-          validLoss = meanLoss(pred, options.valid.y, options.valid.weight, binary);
+          validLoss = p.metric === 'ic' && options.valid.group ? -meanGroupCorrelation(pred, options.valid.y, options.valid.group) : meanLoss(pred, options.valid.y, options.valid.weight, binary);
         }
         options.onProgress?.({ iteration: epochs, trainLoss, ...(validLoss === undefined ? {} : { validLoss }) });
         if (validLoss !== undefined && Number.isFinite(validLoss) && (bestLoss === null || validLoss < bestLoss)) {

@@ -32,6 +32,12 @@ export interface CommonParams {
   lrGamma: number;
   /** Stop when the validation loss has not improved for this many epochs and keep the best epoch (0: off). */
   earlyStoppingRounds: number;
+  /**
+   * What early stopping and the kept epoch watch on the validation set: `auto` is the training loss
+   * (MSE, log loss); `ic` is minus the mean per-date Pearson correlation of score and label (needs the
+   * validation set's date groups).
+   */
+  metric: 'auto' | 'ic';
   dropout: number;
   /** Clip each gradient value to [-clipValue, clipValue] (0: off). */
   clipValue: number;
@@ -65,6 +71,7 @@ const COMMON: CommonParams = {
   lrStepSize: 10,
   lrGamma: 0.5,
   earlyStoppingRounds: 10,
+  metric: 'auto',
   dropout: 0,
   clipValue: 3,
   standardize: true,
@@ -114,6 +121,7 @@ export function resolveDeepParams(kind: DeepKind, raw: Record<string, unknown>):
   num('lrStepSize', { integer: true, min: 1 });
   num('lrGamma', { min: 0, max: 1, exclusiveMin: true });
   num('earlyStoppingRounds', { integer: true, min: 0 });
+  oneOf('metric', ['auto', 'ic']);
   num('dropout', { min: 0, max: 0.95 });
   num('clipValue', { min: 0 });
   oneOf('standardize', [true, false]);

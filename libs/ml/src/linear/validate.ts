@@ -66,4 +66,12 @@ export function checkDataset(where: string, d: Dataset, expectedNames?: readonly
       }
     }
   }
+  if (d.group) {
+    let sum = 0;
+    for (const g of d.group) {
+      if (!(g > 0)) throw new QuantError('ML_BAD_INPUT', `${where}: date group sizes must be positive, got ${g}`, { details: { where } });
+      sum += g;
+    }
+    if (sum !== d.rows) throw new QuantError('ML_BAD_INPUT', `${where}: date groups sum to ${sum}, dataset has ${d.rows} rows`, { details: { where, sum, rows: d.rows } });
+  }
 }

@@ -12,7 +12,9 @@
  *   deviations given by the flags: hidden size, layers, max epochs, patience, and --day-stride k (train
  *   and valid keep every k-th trading day; test keeps every day).
  *
- *   npx tsx bench/deep-csi300.bench.ts --model lstm [--hidden 64 --layers 2 --epochs 200 --patience 20 --day-stride 1]
+ *   npx tsx bench/deep-csi300.bench.ts --model lstm [--hidden 64 --layers 2 --epochs 200 --patience 20 --day-stride 1 --metric auto|ic]
+ *
+ * --metric ic stops on the valid segment's mean daily IC instead of its MSE.
  *
  * The Alpha360 matrices are cached in --cache (default /tmp/deep-csi300-alpha360): the first run builds
  * them, later runs (the other model) reuse them. Prints one JSON line.
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     patience: { type: 'string', default: '20' },
     'day-stride': { type: 'string', default: '1' },
     seed: { type: 'string', default: '0' },
+    metric: { type: 'string', default: 'auto' },
   },
 });
 
@@ -186,6 +189,7 @@ const params = {
   numLayers: Number(args.layers),
   epochs: Number(args.epochs),
   earlyStoppingRounds: Number(args.patience),
+  metric: args.metric as 'auto' | 'ic',
   batchSize: 800,
   learningRate: 1e-3,
   standardize: false,
@@ -197,7 +201,7 @@ const report = await model.fit(
   { rows: train.rows, cols: COLS, x: train.x, y: csRankNorm(train), featureNames: names },
   {
     seed: Number(args.seed),
-    valid: { rows: valid.rows, cols: COLS, x: valid.x, y: csRankNorm(valid), featureNames: names },
+    valid: { rows: valid.rows, cols: COLS, x: valid.x, y: csRankNorm(valid), featureNames: names, group: Int32Array.from(dayGroups(valid.day)) },
     onProgress: (p) => {
       epochs.push({ epoch: p.iteration, ...(p.trainLoss === undefined ? {} : { trainLoss: Number(p.trainLoss.toFixed(5)) }), ...(p.validLoss === undefined ? {} : { validLoss: Number(p.validLoss.toFixed(5)) }), seconds: Number(((performance.now() - fitStarted) / 1000).toFixed(1)) });
       process.stderr.write(`${JSON.stringify(epochs[epochs.length - 1])}\n`);

@@ -7,6 +7,7 @@
 import { QuantError } from '@quant/errors';
 import type { Dataset, FitOptions, TreeEnsembleSpec, TreeNode } from '../model.port';
 import type { BinnedMatrix } from './binning';
+import { checkGroups } from '../linear/validate';
 import { checkMatrix } from './ensemble';
 import { computeGradients, initScore, validLoss } from './objectives';
 import type { TreeParams } from './params';
@@ -42,14 +43,7 @@ export function checkDataset(data: Dataset, p: TreeParams, where: string): void 
     }
   }
   if (p.objective === 'lambdarank' && !data.group) throw new QuantError('ML_BAD_INPUT', `${where}: lambdarank needs query groups (Dataset.group)`);
-  if (data.group) {
-    let sum = 0;
-    for (const g of data.group) {
-      if (g <= 0) throw new QuantError('ML_BAD_INPUT', `${where}: query group sizes must be positive, got ${g}`);
-      sum += g;
-    }
-    if (sum !== data.rows) throw new QuantError('ML_BAD_INPUT', `${where}: query groups sum to ${sum}, dataset has ${data.rows} rows`);
-  }
+  if (data.group) checkGroups(where, data.group, data.rows);
 }
 
 function toSpecTree(nodes: GrownNode[], scale: number): TreeNode[] {

@@ -2,6 +2,7 @@
  * Gradients, initial scores and validation losses of the three objectives. Scores are raw
  * (log-odds for binary); losses are "lower is better" so early stopping is one rule for all.
  */
+import { pearsonCorrelation } from '@quant/evaluation';
 import type { Objective } from '../model.port';
 import type { ValidMetric } from './params';
 
@@ -151,33 +152,17 @@ export function meanNdcg(score: ArrayLike<number>, y: ArrayLike<number>, group: 
  * Pearson correlation of score and label within each group (a date), averaged over the groups
  * where both vary. Weights are not used: a daily IC weighs each stock of the day alike.
  */
-export function meanGroupCorrelation(score: ArrayLike<number>, y: ArrayLike<number>, group: Int32Array): number {
+export function meanGroupCorrelation(score: Float64Array | Float32Array, y: Float64Array | Float32Array, group: Int32Array): number {
   let start = 0;
   let total = 0;
   let counted = 0;
-  for (let g = 0; g < group.length; g++) {
-    const size = group[g]!;
-    const end = start + size;
-    let ms = 0;
-    let my = 0;
-    for (let i = start; i < end; i++) { ms += score[i]!; my += y[i]!; }
-    ms /= size;
-    my /= size;
-    let sxy = 0;
-    let sxx = 0;
-    let syy = 0;
-    for (let i = start; i < end; i++) {
-      const a = score[i]! - ms;
-      const b = y[i]! - my;
-      sxy += a * b;
-      sxx += a * a;
-      syy += b * b;
-    }
-    if (size >= 2 && sxx > 0 && syy > 0) {
-      total += sxy / Math.sqrt(sxx * syy);
+  for (const size of group) {
+    const ic = pearsonCorrelation(score.subarray(start, start + size), y.subarray(start, start + size));
+    if (!Number.isNaN(ic)) {
+      total += ic;
       counted++;
     }
-    start = end;
+    start += size;
   }
   return counted > 0 ? total / counted : 0;
 }

@@ -66,12 +66,15 @@ export function checkDataset(where: string, d: Dataset, expectedNames?: readonly
       }
     }
   }
-  if (d.group) {
-    let sum = 0;
-    for (const g of d.group) {
-      if (!(g > 0)) throw new QuantError('ML_BAD_INPUT', `${where}: date group sizes must be positive, got ${g}`, { details: { where } });
-      sum += g;
-    }
-    if (sum !== d.rows) throw new QuantError('ML_BAD_INPUT', `${where}: date groups sum to ${sum}, dataset has ${d.rows} rows`, { details: { where, sum, rows: d.rows } });
+  if (d.group) checkGroups(where, d.group, d.rows);
+}
+
+/** Group sizes (ranking queries or dates, consecutive rows) must be positive and cover every row once. */
+export function checkGroups(where: string, group: Int32Array, rows: number): void {
+  let sum = 0;
+  for (const g of group) {
+    if (!(g > 0)) throw new QuantError('ML_BAD_INPUT', `${where}: query/date group sizes must be positive, got ${g}`, { details: { where } });
+    sum += g;
   }
+  if (sum !== rows) throw new QuantError('ML_BAD_INPUT', `${where}: query/date groups sum to ${sum}, dataset has ${rows} rows`, { details: { where, sum, rows } });
 }

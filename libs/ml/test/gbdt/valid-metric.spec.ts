@@ -7,8 +7,8 @@ describe('meanGroupCorrelation', () => {
   it('averages the per-group Pearson correlations, skipping groups where either side is constant', () => {
     // group 1: perfectly aligned (1); group 2: reversed (-1); group 3: score constant (skipped);
     // group 4: x = [1, 2, 3], y = [1, 3, 2] -> cov 0.5 / sqrt(1 * 1) = 0.5.
-    const score = [1, 2, 3, 3, 2, 1, 5, 5, 1, 2, 3];
-    const y = [10, 20, 30, 1, 2, 3, 1, 2, 1, 3, 2];
+    const score = Float64Array.from([1, 2, 3, 3, 2, 1, 5, 5, 1, 2, 3]);
+    const y = Float64Array.from([10, 20, 30, 1, 2, 3, 1, 2, 1, 3, 2]);
     const got = meanGroupCorrelation(score, y, Int32Array.from([3, 3, 2, 3]));
     expect(got).toBeCloseTo((1 - 1 + 0.5) / 3, 12);
   });
